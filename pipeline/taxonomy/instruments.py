@@ -1,0 +1,81 @@
+"""The instrument taxonomy (``configs/instruments.yaml``): ids, DIME groups, seed terms."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import ConfigError
+
+ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+INSTRUMENT_KEYS = {"label", "group", "definition", "terms"}
+
+
+@dataclass(frozen=True)
+class Instrument:
+    id: str
+    label: str
+    group: str
+    definition: str
+    terms: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class InstrumentTaxonomy:
+    path: str
+    groups: dict[str, str]  # group id -> label
+    instruments: dict[str, Instrument]
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(self.instruments)
+
+    def group_of(self, instrument_id: str) -> str:
+        return self.instruments[instrument_id].group
+
+
+def load_instruments(path: str | Path) -> InstrumentTaxonomy:
+    """Read and validate the instrument taxonomy."""
+    from pipeline.config import read_yaml  # late: config imports this module
+
+    path = Path(path)
+    data = read_yaml(path)
+    if not isinstance(data, dict) or set(data) - {"groups", "instruments"}:
+        raise ConfigError(path, "top level", "expected the keys 'groups' and 'instruments' only")
+    groups = data.get("groups") or {}
+    if not isinstance(groups, dict) or not groups:
+        raise ConfigError(path, "groups", "expected a mapping of group id to label")
+    raw: Any = data.get("instruments") or {}
+    if not isinstance(raw, dict) or not raw:
+        raise ConfigError(path, "instruments", "expected a mapping of instrument id to its definition")
+    instruments: dict[str, Instrument] = {}
+    seen_terms: dict[str, str] = {}
+    for iid, spec in raw.items():
+        entry = f"instruments.{iid}"
+        if not isinstance(iid, str) or not ID_PATTERN.match(iid):
+            raise ConfigError(path, entry, "ids are lower-case letters, digits and underscores")
+        if not isinstance(spec, dict):
+            raise ConfigError(path, entry, "expected a mapping with label, group, definition, terms")
+        unknown = set(spec) - INSTRUMENT_KEYS
+        if unknown:
+            raise ConfigError(path, f"{entry}.{sorted(unknown)[0]}", "is not a known key",
+                              f"known keys: {', '.join(sorted(INSTRUMENT_KEYS))}")
+        group = spec.get("group")
+        if group not in groups:
+            raise ConfigError(path, f"{entry}.group", f"names unknown group {group!r}",
+                              f"declare it under 'groups' ({', '.join(groups)})")
+        terms = spec.get("terms") or []
+        if not isinstance(terms, list) or not all(isinstance(t, str) and t.strip() for t in terms):
+            raise ConfigError(path, f"{entry}.terms", "expected a list of non-empty strings")
+        for term in terms:
+            seen_terms.setdefault(term.lower(), iid)
+        instruments[iid] = Instrument(
+            id=iid,
+            label=str(spec.get("label") or iid),
+            group=group,
+            definition=str(spec.get("definition") or ""),
+            terms=tuple(t.lower().strip() for t in terms),
+        )
+    return InstrumentTaxonomy(path=str(path), groups=dict(groups), instruments=instruments)
