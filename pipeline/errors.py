@@ -98,6 +98,11 @@ class DocumentTooLargeError(DocumentError):
     default_hint = "Raise limits.document_memory_mb or limits.max_pages in the settings if this is expected"
 
 
+class WorkerCrashError(DocumentError):
+    code = "crashed"
+    default_hint = "The reader crashed on this file; try --backend pdfium, or repair the PDF (qpdf) and retry"
+
+
 class ModelError(PolicygraphError):
     """A trained model is missing or does not load."""
 

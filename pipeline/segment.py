@@ -1,0 +1,119 @@
+"""Segment: extracted blocks become one spaCy Doc per document, with sentence units.
+
+Each block is parsed as its own small Doc (``nlp.pipe``) and the pieces are
+joined with ``Doc.from_docs``, so no sentence can cross a block boundary: a
+heading, list item or footnote is never glued to a paragraph. The stage's
+contract is the tuple of :class:`~pipeline.types.Sentence` records: every unit
+carries page, bboxes, block kind, its section path (the trail of headings above
+it) and, for list items, the sentence that introduces the list. Headings and
+list items are one unit each (ANNOTATION.md: one unit per bullet).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from pipeline.types import Block, BlockKind, DocumentLayout, Sentence
+
+# Blocks whose text is never split into several units.
+SINGLE_UNIT_KINDS = frozenset({BlockKind.HEADING, BlockKind.LIST_ITEM, BlockKind.CAPTION})
+# Blocks that do not interrupt a list or carry section context.
+ASIDE_KINDS = frozenset({BlockKind.FOOTNOTE, BlockKind.CAPTION, BlockKind.TABLE, BlockKind.PULL_QUOTE})
+
+_SPACES = re.compile(r"\s+")
+
+
+def load_nlp(settings: dict[str, Any]) -> Language:
+    """Load the spaCy pipeline named in ``settings["segment"]``, without unused components."""
+    segment = settings["segment"]
+    return spacy.load(segment["model"], disable=list(segment.get("disable", [])))
+
+
+def _unit_spans(block: Block, block_doc: Doc) -> list[tuple[int, int]]:
+    """Character spans (within the block's own doc) of the block's units."""
+    text = block_doc.text
+    if block.kind in SINGLE_UNIT_KINDS or not block_doc.has_annotation("SENT_START"):
+        return [(0, len(text))] if text.strip() else []
+    spans = []
+    for sent in block_doc.sents:
+        if sent.text.strip():
+            spans.append((sent.start_char, sent.end_char))
+    return spans
+
+
+def _heading_trail(trail: list[tuple[int, str]], block: Block) -> list[tuple[int, str]]:
+    """The heading trail after ``block``, a heading: deeper or equal levels are replaced."""
+    level = block.level or 1
+    kept = [(lvl, text) for lvl, text in trail if lvl < level]
+    kept.append((level, _SPACES.sub(" ", block.text).strip()))
+    return kept
+
+
+def segment_layout(layout: DocumentLayout, nlp: Language, *, batch_size: int = 64) -> tuple[Doc, tuple[Sentence, ...]]:
+    """Parse a document's body blocks and return its Doc and its sentence units.
+
+    Furniture (headers, footers) is not in ``layout.blocks``; footnotes and
+    tables are kept as their own units so entity mentions in them are found.
+    """
+    blocks = [b for b in layout.blocks if b.text.strip()]
+    texts = [_SPACES.sub(" ", b.text).strip() for b in blocks]
+    block_docs = list(nlp.pipe(texts, batch_size=batch_size))
+    doc = Doc.from_docs(block_docs, ensure_whitespace=True) if block_docs else nlp.make_doc("")
+
+    sentences: list[Sentence] = []
+    trail: list[tuple[int, str]] = []
+    last_body_sentence: str | None = None
+    list_lead: str | None = None
+    in_list = False
+    offset = 0
+    all_blocks = layout.blocks
+    block_positions = {id(b): i for i, b in enumerate(all_blocks)}
+    for block, block_doc in zip(blocks, block_docs):
+        if block.kind is BlockKind.HEADING:
+            trail = _heading_trail(trail, block)
+            in_list = False
+            list_lead = None
+        elif block.kind is BlockKind.LIST_ITEM:
+            if not in_list:
+                list_lead = last_body_sentence
+                in_list = True
+        elif block.kind not in ASIDE_KINDS:
+            in_list = False
+            list_lead = None
+
+        bboxes = (block.bbox,) + tuple(b for _, b in block.continued_bboxes)
+        section = tuple(text for _, text in trail)
+        for start, end in _unit_spans(block, block_doc):
+            text = block_doc.text[start:end].strip()
+            lead = len(block_doc.text[start:end]) - len(block_doc.text[start:end].lstrip())
+            sentence = Sentence(
+                index=len(sentences),
+                text=text,
+                page=block.page,
+                bboxes=bboxes,
+                block_index=block_positions[id(block)],
+                block_kind=block.kind,
+                section=section,
+                list_lead=list_lead if block.kind is BlockKind.LIST_ITEM else None,
+                start_char=offset + start + lead,
+                end_char=offset + start + lead + len(text),
+            )
+            sentences.append(sentence)
+            if block.kind in (BlockKind.PARAGRAPH, BlockKind.PULL_QUOTE) or (
+                block.kind is BlockKind.LIST_ITEM and text.endswith(":")
+            ):
+                last_body_sentence = text
+        # from_docs puts one space between block docs (ensure_whitespace)
+        offset += len(block_doc.text) + (0 if block_doc.text.endswith(" ") else 1)
+    return doc, tuple(sentences)
+
+
+def sentence_spans(doc: Doc, sentences: Sequence[Sentence]):
+    """The spaCy span of each sentence unit (None where offsets fall inside a token)."""
+    return [doc.char_span(s.start_char, s.end_char, alignment_mode="expand") for s in sentences]
