@@ -175,14 +175,15 @@ def _nlp_for(config: Config):
     return nlp
 
 
-def _models_for(config: Config):
+def _models_for(models_dir: str | None = None):
+    """The trained classifiers, loaded once per process."""
     cached = _WORKER_STATE.get("models")
-    if cached is None:
-        from pipeline.classify.models import load_models
+    if cached is None or cached[0] != models_dir:
+        from pipeline.models import load_models
 
-        cached = load_models()
+        cached = (models_dir, load_models(models_dir))
         _WORKER_STATE["models"] = cached
-    return cached
+    return cached[1]
 
 
 def process_document(
@@ -192,6 +193,7 @@ def process_document(
     *,
     layout=None,
     timings: dict[str, float] | None = None,
+    models_dir: str | None = None,
 ) -> DocumentResult:
     """Extract, segment, recognise and classify one document (in this process).
 
@@ -221,8 +223,8 @@ def process_document(
 
     started = time.perf_counter()
     mentions = actor_mentions(doc, sentences, doc_id, config.actors)
-    models = _models_for(config)
-    candidates = detect_recommendations(doc, sentences, models, config)
+    models = _models_for(models_dir)
+    candidates = detect_recommendations(doc, sentences, mentions, models, config)
     timings["recognise"] = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -236,6 +238,16 @@ def process_document(
         entities=tuple(mentions),
         recommendations=tuple(recommendations),
     )
+
+
+def predict_paths(paths: Sequence[Path], config: Config, models_dir: str | None = None) -> list:
+    """Recommendations for the PDFs under ``paths``, in this process (for ``evaluate``)."""
+    candidates = [c for c in discover([Path(p) for p in paths]) if c.is_pdf]
+    recommendations = []
+    for candidate, doc_id in zip(candidates, assign_doc_ids([c.path for c in candidates])):
+        result = process_document(candidate.path, doc_id, config, models_dir=models_dir)
+        recommendations.extend(result.recommendations)
+    return recommendations
 
 
 def limit_memory(megabytes: int) -> None:
@@ -379,7 +391,7 @@ class RunSummary:
 def _versions(config: Config) -> dict[str, str]:
     import spacy
 
-    from pipeline.classify.models import model_version
+    from pipeline.models import model_version
 
     try:
         model_pkg = __import__(config.get("segment.model"))

@@ -5,8 +5,9 @@ joined with ``Doc.from_docs``, so no sentence can cross a block boundary: a
 heading, list item or footnote is never glued to a paragraph. The stage's
 contract is the tuple of :class:`~pipeline.types.Sentence` records: every unit
 carries page, bboxes, block kind, its section path (the trail of headings above
-it) and, for list items, the sentence that introduces the list. Headings and
-list items are one unit each (ANNOTATION.md: one unit per bullet).
+it) and, for list items, the sentence that introduces the list. A heading is
+one unit; a list item is split into sentences like a paragraph (ANNOTATION.md:
+one unit per sentence or bullet), each keeping the list's lead-in.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from spacy.tokens import Doc
 from pipeline.types import Block, BlockKind, DocumentLayout, Sentence
 
 # Blocks whose text is never split into several units.
-SINGLE_UNIT_KINDS = frozenset({BlockKind.HEADING, BlockKind.LIST_ITEM, BlockKind.CAPTION})
+SINGLE_UNIT_KINDS = frozenset({BlockKind.HEADING, BlockKind.CAPTION})
 # Blocks that do not interrupt a list or carry section context.
 ASIDE_KINDS = frozenset({BlockKind.FOOTNOTE, BlockKind.CAPTION, BlockKind.TABLE, BlockKind.PULL_QUOTE})
 

@@ -1,0 +1,273 @@
+"""Classify: turn detected units into Recommendation records.
+
+Addressees are the subject of the prescription resolved to actor ids; for
+imperatives, agentless prescriptions and first-person or generic subjects they
+come from context, in the order ANNOTATION.md gives: the list's lead-in
+sentence, the section headings (nearest first), then the audience the document
+declares ("this paper provides recommendations for ..."). Targets are the
+actors in the measure's objects and complements. Instruments come from the
+trained multi-label classifier; modality, polarity and reported speech from the
+parse cues.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from spacy.tokens import Doc, Span
+
+from pipeline.classify.instruments import choose_instruments, instrument_frame
+from pipeline.recognise.cues import Cues, Lexicon, analyse, measure_text
+from pipeline.recognise.recommendations import Candidate, lexicon_from, verb_lemmas
+from pipeline.types import BlockKind, DocumentLayout, EntityMention, Recommendation, Sentence
+
+UNSPECIFIED = "unspecified"
+_WORDS = re.compile(r"[A-Za-z][A-Za-z'\-]*")
+
+
+@dataclass(frozen=True)
+class MentionIndex:
+    """Actor mentions of a document sorted by offset, for range look-ups."""
+
+    starts: tuple[int, ...]
+    mentions: tuple[EntityMention, ...]
+
+    @classmethod
+    def build(cls, mentions: Sequence[EntityMention]) -> MentionIndex:
+        ordered = tuple(sorted((m for m in mentions if m.actor_id), key=lambda m: m.start_char))
+        return cls(starts=tuple(m.start_char for m in ordered), mentions=ordered)
+
+    def within(self, start: int, end: int) -> list[EntityMention]:
+        i = bisect.bisect_left(self.starts, start)
+        found = []
+        while i < len(self.starts) and self.starts[i] < end:
+            if self.mentions[i].end_char <= end:
+                found.append(self.mentions[i])
+            i += 1
+        return found
+
+    def actors_in_tokens(self, tokens: Sequence[Any]) -> list[str]:
+        """Actor ids of mentions that overlap any of the tokens' subtrees, in text order."""
+        ids: list[str] = []
+        for token in tokens:
+            lo = min(t.idx for t in token.subtree)
+            hi = max(t.idx + len(t) for t in token.subtree)
+            for mention in self.within(lo, hi):
+                if mention.actor_id not in ids:
+                    ids.append(mention.actor_id)
+        return ids
+
+
+def _unique(ids: Sequence[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(i for i in ids if i))
+
+
+def _span(doc: Doc, sentence: Sentence) -> Span:
+    span = doc.char_span(sentence.start_char, sentence.end_char, alignment_mode="expand")
+    return span if span is not None else doc[0:0]
+
+
+class AddresseeResolver:
+    """Explicit addressees of a unit, and the context chain for implicit ones."""
+
+    def __init__(self, doc: Doc, sentences: Sequence[Sentence], index: MentionIndex, lex: Lexicon) -> None:
+        self.doc = doc
+        self.sentences = sentences
+        self.index = index
+        self.lex = lex
+        self.verbs = verb_lemmas(doc)
+        self._by_text = {}
+        for s in sentences:
+            self._by_text.setdefault(s.text, s)
+        self._heading_cache: dict[str, tuple[str, ...]] = {}
+        self.audience = self._declared_audience()
+
+    def explicit(self, cues: Cues) -> tuple[str, ...]:
+        """Actors the unit itself names as the ones to act."""
+        if cues.addressee_tokens:
+            found = self.index.actors_in_tokens(cues.addressee_tokens)
+            if found:
+                return _unique(found)
+        if cues.subject and not cues.author_subject:
+            return _unique(self.index.actors_in_tokens(cues.subject))
+        return ()
+
+    def for_sentence_text(self, text: str | None) -> tuple[str, ...]:
+        """Explicit addressees of another unit given by its text (a list lead-in)."""
+        if not text:
+            return ()
+        sentence = self._by_text.get(text)
+        if sentence is None:
+            return ()
+        cues = analyse(_span(self.doc, sentence), self.lex, self.verbs)
+        found = self.explicit(cues)
+        if found:
+            return found
+        if text.rstrip().endswith(":"):
+            # "The EU should:" / "For NATO:" / "Recommendations to Lithuania:"
+            return _unique(m.actor_id for m in self.index.within(sentence.start_char, sentence.end_char))
+        return ()
+
+    def for_heading(self, heading: str) -> tuple[str, ...]:
+        """Actors a heading addresses: "Recommendations for the EU", "NATO", "What the EU should do"."""
+        if heading in self._heading_cache:
+            return self._heading_cache[heading]
+        sentence = self._by_text.get(heading)
+        found: tuple[str, ...] = ()
+        if sentence is not None and sentence.block_kind is BlockKind.HEADING:
+            mentions = self.index.within(sentence.start_char, sentence.end_char)
+            if mentions:
+                lowered = heading.lower()
+                words = _WORDS.findall(heading)
+                mention_words = sum(len(_WORDS.findall(m.text)) for m in mentions)
+                addressed = any(cue in lowered for cue in self.lex.audience_cues) or re.search(
+                    r"\b(for|to)\s+(the\s+)?$", lowered[: lowered.find(mentions[0].text.lower())] if mentions[0].text.lower() in lowered else ""
+                )
+                only_actors = words and mention_words / len(words) >= 0.6
+                cues = analyse(_span(self.doc, sentence), self.lex, self.verbs)
+                if cues.form in {"modal", "semi_modal"} and cues.subject:
+                    found = _unique(self.index.actors_in_tokens(cues.subject))
+                elif addressed or only_actors:
+                    found = _unique(m.actor_id for m in mentions)
+        self._heading_cache[heading] = found
+        return found
+
+    def _declared_audience(self) -> tuple[str, ...]:
+        """Actors of the first sentence that declares whom the document advises."""
+        for sentence in self.sentences:
+            lowered = sentence.text.lower()
+            for cue in self.lex.audience_cues:
+                at = lowered.find(cue)
+                if at < 0:
+                    continue
+                after = sentence.start_char + at + len(cue)
+                mentions = self.index.within(after, sentence.end_char)
+                if mentions:
+                    return _unique(m.actor_id for m in mentions)
+        return ()
+
+    def contextual(self, sentence: Sentence) -> tuple[str, ...]:
+        """The implicit addressee: list lead-in, then headings (nearest first), then audience."""
+        found = self.for_sentence_text(sentence.list_lead)
+        if found:
+            return found
+        for heading in reversed(sentence.section):
+            found = self.for_heading(heading)
+            if found:
+                return found
+        return self.audience
+
+
+def modality_of(cues: Cues, text: str, lex: Lexicon) -> str:
+    """must / should / could, from the modal and strong or weak markers."""
+    words = {w.lower() for w in _WORDS.findall(text)}
+    strength = lex.modal_strength.get(cues.modal or "", "")
+    if cues.form == "impersonal":
+        return "must"
+    if cues.form == "semi_modal":
+        return "must"
+    if strength:
+        return strength
+    if cues.verb is not None and cues.verb.lemma_.lower() in {"consider", "explore"}:
+        return "could"
+    if words & {"must", "necessary", "essential", "imperative", "crucial"}:
+        return "must"
+    if words & {"could", "might", "may"}:
+        return "could"
+    return "should"
+
+
+def polarity_of(cues: Cues, lex: Lexicon) -> str:
+    if cues.negated:
+        return "refrain"
+    if cues.verb is not None and cues.verb.lemma_.lower() in lex.refrain_verbs:
+        return "refrain"
+    return "do"
+
+
+def targets_of(cues: Cues, addressees: Sequence[str], index: MentionIndex, span: Span) -> tuple[str, ...]:
+    """Actors in the measure's objects and complements (not its subject or addressees)."""
+    verb = cues.verb
+    excluded = cues.subject_tokens | {t.i for a in cues.addressee_tokens for t in a.subtree}
+    if verb is None or not (span.start <= verb.i < span.end):
+        tokens = [t for t in span if t.i not in excluded]
+    else:
+        tokens = [t for t in verb.subtree if t.i not in excluded]
+    if not tokens:
+        return ()
+    ids: list[str] = []
+    token_ids = {t.i for t in tokens}
+    for mention in index.within(span.start_char, span.end_char):
+        covered = span.doc.char_span(mention.start_char, mention.end_char, alignment_mode="expand")
+        if covered is None or not any(t.i in token_ids for t in covered):
+            continue
+        if mention.actor_id in addressees or mention.actor_id in ids:
+            continue
+        ids.append(mention.actor_id)
+    return tuple(ids)
+
+
+def classify_document(
+    doc: Doc,
+    sentences: Sequence[Sentence],
+    candidates: Sequence[Candidate],
+    mentions: Sequence[EntityMention],
+    layout: DocumentLayout,
+    models: Any,
+    config: Any,
+) -> tuple[Recommendation, ...]:
+    """Addressees, targets, instruments, modality, polarity and measure for each candidate."""
+    if not candidates:
+        return ()
+    lex = lexicon_from(config)
+    index = MentionIndex.build(mentions)
+    resolver = AddresseeResolver(doc, sentences, index, lex)
+
+    texts = [c.sentence.text for c in candidates]
+    measures = [measure_text(c.cues) for c in candidates]
+    instrument_ids = list(models.instrument_labels)
+    frame = instrument_frame(texts, measures, config.instruments, instrument_ids)
+    probabilities = models.instruments.predict_proba(frame)
+    threshold = float(config.get("classify.instrument_threshold"))
+    max_instruments = int(config.get("classify.max_instruments"))
+
+    records: list[Recommendation] = []
+    previous: tuple[str, ...] = ()
+    previous_block = -1
+    for candidate, measure, probs in zip(candidates, measures, probabilities):
+        sentence, cues = candidate.sentence, candidate.cues
+        span = _span(doc, sentence)
+        addressees = resolver.explicit(cues)
+        pronoun_subject = any(t.lower_ in {"it", "they", "this", "these"} for t in cues.subject)
+        if not addressees and pronoun_subject and sentence.block_index == previous_block and previous:
+            addressees = previous  # "They should also ..." continues the last named addressee
+        if not addressees:
+            addressees = resolver.contextual(sentence)
+        if not addressees:
+            addressees = (UNSPECIFIED,)
+        targets = targets_of(cues, addressees, index, span)
+        records.append(
+            Recommendation(
+                id=f"{layout.doc_id}:{sentence.index}",
+                doc_id=layout.doc_id,
+                text=sentence.text,
+                page=sentence.page,
+                bbox=sentence.bboxes[0] if sentence.bboxes else None,
+                section=sentence.section,
+                addressees=addressees,
+                targets=targets,
+                instruments=choose_instruments(probs, instrument_ids, threshold, max_instruments),
+                modality=modality_of(cues, sentence.text, lex),
+                polarity=polarity_of(cues, lex),
+                reported=cues.reported,
+                score=candidate.score,
+                sentence_index=sentence.index,
+                measure=measure or sentence.text,
+            )
+        )
+        previous, previous_block = addressees, sentence.block_index
+    return tuple(records)

@@ -1,0 +1,283 @@
+"""Grammatical cues of prescription, read off the dependency parse.
+
+``analyse`` finds, in one sentence unit, the form of prescription it uses (a
+deontic modal with its subject, an imperative, a first-person performative, an
+impersonal "it is necessary that", a passive "X is urged to", a reported call),
+the prescribed verb, the subject tokens and the negation. Detection turns the
+cues into features; classification reads addressees, targets, modality,
+polarity and the measure text from the same analysis. Lexicons come from
+``configs/patterns.yaml``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from spacy.tokens import Span, Token
+
+SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj", "expl"})
+LEADING_JUNK = re.compile(r"^[\s\-–—•▪●◦·*>]+|^\(?[0-9ivxlcA-Za-z]{1,4}[.)]\s+")
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """The pattern lexicons as frozensets, built once from the config."""
+
+    modal_strength: dict[str, str]
+    semi_modals: frozenset[str]
+    performative_verbs: frozenset[str]
+    impersonal_adjectives: frozenset[str]
+    passive_prescriptive_verbs: frozenset[str]
+    reporting_verbs: frozenset[str]
+    prediction_markers: frozenset[str]
+    refrain_verbs: frozenset[str]
+    negations: frozenset[str]
+    weak_markers: frozenset[str]
+    strong_markers: frozenset[str]
+    recommendation_sections: tuple[str, ...]
+    audience_cues: tuple[str, ...]
+    author_subjects: frozenset[str]
+    generic_actor_heads: frozenset[str]
+
+    @classmethod
+    def from_patterns(cls, patterns: dict[str, Any]) -> Lexicon:
+        def words(key: str) -> frozenset[str]:
+            return frozenset(str(w).lower() for w in patterns.get(key, []) or [])
+
+        strength: dict[str, str] = {}
+        for level in ("could", "should", "must"):  # later levels win on overlap
+            for word in (patterns.get("modals") or {}).get(level, []) or []:
+                strength[str(word).lower()] = level
+        return cls(
+            modal_strength=strength,
+            semi_modals=words("semi_modals"),
+            performative_verbs=words("performative_verbs"),
+            impersonal_adjectives=words("impersonal_adjectives"),
+            passive_prescriptive_verbs=words("passive_prescriptive_verbs"),
+            reporting_verbs=words("reporting_verbs"),
+            prediction_markers=words("prediction_markers"),
+            refrain_verbs=words("refrain_verbs"),
+            negations=words("negations"),
+            weak_markers=words("weak_markers"),
+            strong_markers=words("strong_markers"),
+            recommendation_sections=tuple(sorted(words("recommendation_sections"))),
+            audience_cues=tuple(sorted(words("audience_cues"))),
+            author_subjects=words("author_subjects"),
+            generic_actor_heads=words("generic_actor_heads"),
+        )
+
+
+@dataclass
+class Cues:
+    """What the parse says about one unit. Token references point into its Doc."""
+
+    span: Span
+    form: str = "none"  # modal | semi_modal | imperative | performative | impersonal | passive | none
+    modal: str | None = None  # the modal word (lower-case) when form is modal or semi_modal
+    verb: Token | None = None  # the prescribed verb
+    subject: list[Token] = field(default_factory=list)  # subject heads (with conjuncts)
+    addressee_tokens: list[Token] = field(default_factory=list)  # "call on X", "for X to", passive subject
+    negated: bool = False
+    reported: bool = False
+    author_subject: bool = False
+    prediction: bool = False
+    conditional: bool = False
+    question: bool = False
+    first_word_verb: bool = False
+
+    @cached_property
+    def subject_tokens(self) -> set[int]:
+        """Indices of every token inside the subject phrases."""
+        return {t.i for head in self.subject for t in head.subtree}
+
+
+def content_start(span: Span) -> int:
+    """Index (in the doc) of the first token after bullets, numbering and punctuation."""
+    for token in span:
+        if token.is_punct or token.is_space or token.like_num or LEADING_JUNK.fullmatch(token.text + " "):
+            continue
+        if len(token.text) <= 2 and token.text.isalpha() and token.i + 1 < span.end and token.nbor().text in {".", ")"}:
+            continue  # "A." / "b)" list labels
+        return token.i
+    return span.end
+
+
+def _subjects_of(verb: Token) -> list[Token]:
+    heads = [c for c in verb.children if c.dep_ in SUBJECT_DEPS]
+    if not heads and verb.dep_ in {"xcomp", "conj", "ccomp", "advcl"} and verb.head is not verb:
+        # "ready to increase", "should X and Y": the subject sits on the governing verb
+        heads = [c for c in verb.head.children if c.dep_ in SUBJECT_DEPS]
+    expanded: list[Token] = []
+    for head in heads:
+        expanded.append(head)
+        expanded.extend(t for t in head.conjuncts if t.i not in {e.i for e in expanded})
+    return expanded
+
+
+def _negated(verb: Token, lex: Lexicon) -> bool:
+    if any(c.dep_ == "neg" or c.lower_ in lex.negations for c in verb.children):
+        return True
+    return verb.lemma_.lower() in lex.refrain_verbs
+
+
+def _is_author(tokens: list[Token], lex: Lexicon) -> bool:
+    for token in tokens:
+        phrase = " ".join(t.lower_ for t in token.subtree)
+        if token.lower_ in lex.author_subjects or phrase in lex.author_subjects:
+            return True
+    return False
+
+
+def analyse(span: Span, lex: Lexicon, verb_lemmas: frozenset[str] = frozenset()) -> Cues:
+    """Read the prescription cues of one sentence unit.
+
+    ``verb_lemmas`` is the model's list of verb base forms, used to spot an
+    imperative that the tagger mislabels (capitalised headings).
+    """
+    cues = Cues(span=span)
+    text = span.text.strip()
+    cues.question = text.endswith("?")
+    start = content_start(span)
+    if start >= span.end:
+        return cues
+    first = span.doc[start]
+    cues.conditional = first.lower_ in {"if", "unless", "when", "whether", "although", "while"}
+    cues.first_word_verb = first.tag_ == "VB" or (
+        first.lower_ in verb_lemmas and first.tag_ in {"NN", "NNP", "NNS", "JJ", "VBP"} and first.dep_ in {"ROOT", "compound", "nmod", "amod"}
+    )
+
+    for token in span:
+        lower = token.lower_
+        if token.tag_ == "MD" and lower in {"will", "would", "'ll", "wo"}:
+            cues.prediction = True
+        # Deontic modal: "should", "must", "ought to", "could"
+        if token.tag_ == "MD" and lower in lex.modal_strength and cues.form == "none":
+            verb = token.head if token.head is not token else token
+            cues.form, cues.modal, cues.verb = "modal", lower, verb
+            cues.subject = _subjects_of(verb)
+            cues.negated = _negated(verb, lex) or (token.i + 1 < span.end and token.nbor().lower_ in lex.negations)
+        # Semi-modal: "need to", "have to", "has to"
+        elif (
+            lower in lex.semi_modals or token.lemma_.lower() in lex.semi_modals
+        ) and token.pos_ in {"VERB", "AUX"} and cues.form == "none":
+            xcomp = [c for c in token.children if c.dep_ == "xcomp" and any(a.lower_ == "to" for a in c.children)]
+            if xcomp:
+                cues.form, cues.modal, cues.verb = "semi_modal", token.lemma_.lower(), xcomp[0]
+                cues.subject = _subjects_of(token)
+                cues.negated = _negated(token, lex) or _negated(xcomp[0], lex)
+
+    root = span.root
+    # Performative: "we recommend", "we urge X to", "we call on X to"
+    if root.lemma_.lower() in lex.performative_verbs and root.tag_ in {"VBP", "VB", "VBZ"}:
+        subjects = _subjects_of(root)
+        if subjects and _is_author(subjects, lex):
+            cues.form, cues.verb, cues.subject = "performative", root, subjects
+            cues.author_subject = True
+            cues.addressee_tokens = _called_on(root)
+            complement = _complement_verb(root)
+            if complement is not None:
+                cues.verb = complement
+    # Passive prescription: "X is urged / called upon / encouraged to ..."
+    if cues.form == "none" and root.lemma_.lower() in lex.passive_prescriptive_verbs and any(
+        c.dep_ == "nsubjpass" for c in root.children
+    ):
+        complement = _complement_verb(root)
+        if complement is not None:
+            cues.form, cues.verb = "passive", complement
+            cues.subject = [c for c in root.children if c.dep_ == "nsubjpass"]
+            cues.addressee_tokens = list(cues.subject)
+    # Impersonal: "it is necessary/essential (for X) to / that ..."
+    if cues.form in {"none", "modal"} and root.lemma_ == "be":
+        predicate = [c for c in root.children if c.dep_ in {"acomp", "attr"} and c.lemma_.lower() in lex.impersonal_adjectives]
+        expletive = [c for c in root.children if c.dep_ in {"nsubj", "expl"} and c.lower_ in {"it", "there", "this"}]
+        if predicate and expletive:
+            cues.form = "impersonal"
+            cues.modal = predicate[0].lemma_.lower()
+            cues.verb = _complement_verb(predicate[0]) or _complement_verb(root)
+            cues.subject = []
+            cues.addressee_tokens = [
+                t for p in predicate[0].children if p.dep_ == "prep" and p.lower_ == "for" for t in p.children if t.dep_ == "pobj"
+            ]
+    # Reported call: "The Parliament called on the EU to ...", "X has urged ..."
+    if root.lemma_.lower() in lex.reporting_verbs and root.tag_ in {"VBD", "VBN"}:
+        subjects = _subjects_of(root)
+        if subjects and not _is_author(subjects, lex):
+            cues.reported = True
+            if cues.form == "none":
+                complement = _complement_verb(root)
+                cues.form, cues.verb, cues.subject = "performative", complement or root, subjects
+                cues.addressee_tokens = _called_on(root)
+    # Imperative: a base-form verb opens the unit and has no subject
+    if cues.form == "none" and cues.first_word_verb and not cues.conditional:
+        verb = first if first.tag_ == "VB" else first
+        if not any(c.dep_ in SUBJECT_DEPS for c in verb.children):
+            cues.form, cues.verb = "imperative", verb
+            cues.negated = _negated(verb, lex)
+    elif cues.form == "none" and first.tag_ == "RB" and start + 1 < span.end and span.doc[start + 1].tag_ == "VB":
+        verb = span.doc[start + 1]  # "Immediately impose ..."
+        if not any(c.dep_ in SUBJECT_DEPS for c in verb.children):
+            cues.form, cues.verb = "imperative", verb
+            cues.negated = _negated(verb, lex)
+    if cues.form == "none" and first.lower_ in {"do", "never", "avoid", "refrain", "stop"} and first.i + 1 < span.end:
+        cues.form, cues.verb, cues.negated = "imperative", first, True
+    if cues.subject and cues.form in {"modal", "semi_modal"}:
+        cues.author_subject = _is_author(cues.subject, lex)
+    return cues
+
+
+def _called_on(verb: Token) -> list[Token]:
+    """The actors a performative addresses: "call on X", "urge X to", "recommend that X"."""
+    found: list[Token] = []
+    for child in verb.children:
+        if child.dep_ in {"dobj", "obj"}:
+            found.append(child)
+            found.extend(child.conjuncts)
+        elif child.dep_ == "prep" and child.lower_ in {"on", "upon", "to"}:
+            for pobj in child.children:
+                if pobj.dep_ == "pobj":
+                    found.append(pobj)
+                    found.extend(pobj.conjuncts)
+        elif child.dep_ in {"ccomp", "xcomp"}:
+            found.extend(c for c in child.children if c.dep_ in {"nsubj", "nsubjpass"})
+    return found
+
+
+def _complement_verb(token: Token) -> Token | None:
+    """The verb of the clause a prescription introduces ("to freeze", "that X should ...")."""
+    for child in token.children:
+        if child.dep_ in {"xcomp", "ccomp"} and child.pos_ in {"VERB", "AUX"}:
+            return child
+    for child in token.children:
+        if child.dep_ == "prep":
+            for grandchild in child.children:
+                if grandchild.dep_ in {"pcomp", "xcomp"} and grandchild.pos_ == "VERB":
+                    return grandchild
+        if child.dep_ in {"dobj", "obj"}:
+            for grandchild in child.children:
+                if grandchild.dep_ in {"acl", "relcl", "xcomp"} and grandchild.pos_ == "VERB":
+                    return grandchild
+    return None
+
+
+def in_recommendation_section(section: tuple[str, ...], lex: Lexicon) -> bool:
+    lowered = " ".join(section).lower()
+    return any(cue in lowered for cue in lex.recommendation_sections)
+
+
+def measure_text(cues: Cues, max_words: int = 18) -> str:
+    """The prescribed action: the verb and its objects and complements, without subject or modal."""
+    verb = cues.verb
+    if verb is None:
+        return ""
+    skip = cues.subject_tokens
+    tokens = [
+        t
+        for t in verb.subtree
+        if t.i not in skip and t.dep_ not in {"aux", "auxpass", "neg", "mark", "punct"} or t.i == verb.i
+    ]
+    tokens = [t for t in tokens if not (t.dep_ == "advcl" and t.i < verb.i)]
+    words = [t.lower_ if t.i == verb.i else t.text for t in tokens if not t.is_space][:max_words]
+    return " ".join(words).strip(" ,;:")
