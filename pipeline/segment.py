@@ -28,12 +28,42 @@ SINGLE_UNIT_KINDS = frozenset({BlockKind.HEADING, BlockKind.CAPTION})
 ASIDE_KINDS = frozenset({BlockKind.FOOTNOTE, BlockKind.CAPTION, BlockKind.TABLE, BlockKind.PULL_QUOTE})
 
 _SPACES = re.compile(r"\s+")
+_BULLET = re.compile(r"^[•▪●◦·∙‣⁃■□➢►*\-–—]\s*")
+
+
+# Verb base forms of each loaded pipeline, by id of its vocab, for later stages
+# that must spot imperatives the tagger mislabels (capitalised headings).
+_VERB_LEMMAS: dict[int, frozenset[str]] = {}
 
 
 def load_nlp(settings: dict[str, Any]) -> Language:
     """Load the spaCy pipeline named in ``settings["segment"]``, without unused components."""
     segment = settings["segment"]
-    return spacy.load(segment["model"], disable=list(segment.get("disable", [])))
+    nlp = spacy.load(segment["model"], disable=list(segment.get("disable", [])))
+    verb_lemmas(nlp)
+    return nlp
+
+
+def verb_lemmas(nlp_or_doc: Any) -> frozenset[str]:
+    """The model's verb base forms (its lemmatizer's lookup index); empty when it has none."""
+    key = id(nlp_or_doc.vocab)
+    if key in _VERB_LEMMAS:
+        return _VERB_LEMMAS[key]
+    verbs: frozenset[str] = frozenset()
+    if isinstance(nlp_or_doc, Language) and "lemmatizer" in nlp_or_doc.component_names:
+        lookups = nlp_or_doc.get_pipe("lemmatizer").lookups
+        if lookups.has_table("lemma_index"):
+            verbs = frozenset(lookups.get_table("lemma_index").get("verb", []))
+        _VERB_LEMMAS[key] = verbs
+    return verbs
+
+
+def _unit_text(block: Block) -> str:
+    """Block text with whitespace collapsed; a list item loses its bullet glyph (kept in the kind)."""
+    text = _SPACES.sub(" ", block.text).strip()
+    if block.kind is BlockKind.LIST_ITEM:
+        text = _BULLET.sub("", text) or text
+    return text
 
 
 def _unit_spans(block: Block, block_doc: Doc) -> list[tuple[int, int]]:
@@ -63,7 +93,7 @@ def segment_layout(layout: DocumentLayout, nlp: Language, *, batch_size: int = 6
     tables are kept as their own units so entity mentions in them are found.
     """
     blocks = [b for b in layout.blocks if b.text.strip()]
-    texts = [_SPACES.sub(" ", b.text).strip() for b in blocks]
+    texts = [_unit_text(b) for b in blocks]
     block_docs = list(nlp.pipe(texts, batch_size=batch_size))
     doc = Doc.from_docs(block_docs, ensure_whitespace=True) if block_docs else nlp.make_doc("")
 

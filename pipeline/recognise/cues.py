@@ -201,6 +201,9 @@ def analyse(span: Span, lex: Lexicon, verb_lemmas: frozenset[str] = frozenset())
             cues.addressee_tokens = [
                 t for p in predicate[0].children if p.dep_ == "prep" and p.lower_ == "for" for t in p.children if t.dep_ == "pobj"
             ]
+            if cues.verb is not None and not cues.addressee_tokens:
+                # "for the EU to keep ..." / "that donors coordinate ...": the clause's own subject
+                cues.addressee_tokens = [c for c in cues.verb.children if c.dep_ in {"nsubj", "nsubjpass"}]
     # Reported call: "The Parliament called on the EU to ...", "X has urged ..."
     if root.lemma_.lower() in lex.reporting_verbs and root.tag_ in {"VBD", "VBN"}:
         subjects = _subjects_of(root)
@@ -251,6 +254,9 @@ def _complement_verb(token: Token) -> Token | None:
         if child.dep_ in {"xcomp", "ccomp"} and child.pos_ in {"VERB", "AUX"}:
             return child
     for child in token.children:
+        if child.dep_ == "advcl" and child.pos_ == "VERB" and any(a.lower_ == "to" for a in child.children):
+            return child
+    for child in token.children:
         if child.dep_ == "prep":
             for grandchild in child.children:
                 if grandchild.dep_ in {"pcomp", "xcomp"} and grandchild.pos_ == "VERB":
@@ -272,6 +278,11 @@ def measure_text(cues: Cues, max_words: int = 18) -> str:
     verb = cues.verb
     if verb is None:
         return ""
+    if verb.pos_ not in {"VERB", "AUX"}:
+        # a mis-tagged imperative ("Strengthen" as a proper noun): the rest of the unit
+        words = [t.text for t in cues.span if t.i >= verb.i and not t.is_space][:max_words]
+        words[0] = words[0].lower()
+        return " ".join(words).strip(" ,;:.")
     skip = cues.subject_tokens
     tokens = [
         t

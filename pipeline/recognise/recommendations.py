@@ -25,6 +25,7 @@ from sklearn.pipeline import Pipeline
 from spacy.tokens import Doc
 
 from pipeline.recognise.cues import Cues, Lexicon, analyse, in_recommendation_section
+from pipeline.segment import verb_lemmas
 from pipeline.types import BlockKind, EntityMention, Sentence
 
 FORMS = ("modal", "semi_modal", "imperative", "performative", "impersonal", "passive", "none")
@@ -82,23 +83,6 @@ class Candidate:
 
 def lexicon_from(config: Any) -> Lexicon:
     return Lexicon.from_patterns(config.patterns)
-
-
-def verb_lemmas(nlp_or_doc: Any) -> frozenset[str]:
-    """The spaCy model's list of verb base forms (its lemmatizer lookup table)."""
-    vocab_owner = getattr(nlp_or_doc, "vocab", None)
-    cached = getattr(vocab_owner, "_policygraph_verbs", None)
-    if cached is not None:
-        return cached
-    verbs: frozenset[str] = frozenset()
-    lookups = getattr(vocab_owner, "lookups", None)
-    if lookups is not None and lookups.has_table("lemma_index"):
-        verbs = frozenset(lookups.get_table("lemma_index").get("verb", []))
-    try:
-        vocab_owner._policygraph_verbs = verbs  # type: ignore[union-attr]
-    except AttributeError:
-        pass
-    return verbs
 
 
 def _mention_index(mentions: Sequence[EntityMention]) -> list[tuple[int, int, str | None]]:

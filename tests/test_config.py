@@ -1,0 +1,58 @@
+"""Settings are validated once at load: unknown keys, wrong types and bad choices name file and entry."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.config import DEFAULT_SETTINGS, load_config, read_yaml
+from pipeline.errors import ConfigError
+
+
+def test_defaults_load_and_every_default_is_in_the_settings_file(config):
+    defaults = read_yaml(DEFAULT_SETTINGS)
+    assert config.settings == defaults
+    assert config.get("extract.backend") == "pdfplumber"
+    assert len(config.hash) == 16
+
+
+def test_user_file_overrides_part_of_the_defaults(tmp_path):
+    user = tmp_path / "mine.yaml"
+    user.write_text("recognise:\n  recommendation_threshold: 0.7\n")
+    config = load_config(user)
+    assert config.get("recognise.recommendation_threshold") == 0.7
+    assert config.get("classify.max_instruments") == 3
+    assert config.hash != load_config().hash
+
+
+@pytest.mark.parametrize(
+    ("text", "entry", "problem"),
+    [
+        ("extract:\n  colums: 2\n", "extract.colums", "not a known setting"),
+        ("run:\n  jobs: many\n", "run.jobs", "expected int"),
+        ("extract:\n  backend: mupdf\n", "extract.backend", "expected one of pdfplumber, pdfium"),
+        ("run: [1, 2]\n", "run", "expected a mapping"),
+        ("extract: {backend: [\n", "line", "not valid YAML"),
+    ],
+)
+def test_invalid_settings_name_the_file_and_entry(tmp_path, text, entry, problem):
+    user = tmp_path / "bad.yaml"
+    user.write_text(text)
+    with pytest.raises(ConfigError) as caught:
+        load_config(user)
+    message = str(caught.value)
+    assert str(user) in message
+    assert entry in message
+    assert problem in message
+
+
+def test_command_line_overrides_are_validated():
+    assert load_config(overrides={"extract.backend": "pdfium"}).get("extract.backend") == "pdfium"
+    with pytest.raises(ConfigError, match="run.jobs"):
+        load_config(overrides={"run.jobs": "two"})
+
+
+def test_missing_taxonomy_file_is_reported(tmp_path):
+    user = tmp_path / "settings.yaml"
+    user.write_text("paths:\n  actors: nowhere.yaml\n")
+    with pytest.raises(ConfigError, match="nowhere.yaml: file: does not exist"):
+        load_config(user)
