@@ -389,19 +389,24 @@ class RunSummary:
 
 
 def _versions(config: Config) -> dict[str, str]:
-    import spacy
+    """Versions that change results: read from package metadata, without importing spaCy."""
+    from importlib.metadata import PackageNotFoundError, version
 
     from pipeline.models import model_version
 
-    try:
-        model_pkg = __import__(config.get("segment.model"))
-        spacy_model = f"{config.get('segment.model')} {getattr(model_pkg, '__version__', '')}".strip()
-    except ImportError:
-        spacy_model = config.get("segment.model")
+    def installed(name: str) -> str:
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            return "not installed"
+
+    model = config.get("segment.model")
     return {
         "policygraph": __version__,
-        "spacy": spacy.__version__,
-        "spacy_model": spacy_model,
+        "spacy": installed("spacy"),
+        "spacy_model": f"{model} {installed(model.replace('_', '-'))}",
+        "pdfplumber": installed("pdfplumber"),
+        "pypdfium2": installed("pypdfium2"),
         "classifiers": model_version(),
     }
 
