@@ -113,7 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
             "Predictions come from --pred FILE.jsonl, or are made by running the pipeline on the PDFs given as PATH."
         ),
     )
-    evaluate.add_argument("--gold", required=True, metavar="FILE.jsonl", help="labelled units (one or more documents)")
+    evaluate.add_argument("--gold", required=True, metavar="FILE.jsonl|DIR", help="labelled units: a JSONL file or a folder of them")
     evaluate.add_argument("--pred", metavar="FILE.jsonl", help="recommendations.jsonl from a run")
     evaluate.add_argument("paths", nargs="*", metavar="PATH", help="PDFs to run the pipeline on instead of --pred")
     evaluate.add_argument("--include-reported", action="store_true", help="count reported calls (default: optional, not scored)")
@@ -273,6 +273,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("policygraph: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # output piped into `head` and the like: stop quietly, as Unix tools do
+        sys.stderr.close()
+        return EXIT_OK
 
 
 if __name__ == "__main__":
