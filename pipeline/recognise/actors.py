@@ -1,0 +1,214 @@
+"""Actor recognition: a gazetteer over spaCy's NER, and entity mentions with actor ids.
+
+:func:`add_actor_ruler` puts a ``span_ruler`` after the statistical ``ner``
+that writes the taxonomy's names to ``doc.ents`` with label ``ACTOR`` and the
+actor id in ``ent.ent_id_``. Where a gazetteer match overlaps a statistical
+entity the match wins; phrases listed under ``not_actors`` only stop shorter
+names from matching inside them and leave the statistical entity alone.
+
+:func:`actor_mentions` turns a Doc's entities into
+:class:`~pipeline.types.EntityMention` records: gazetteer matches carry their
+id, statistical entities are resolved through the taxonomy, and names the
+taxonomy lacks keep a stable generated id (``org:shanghai_cooperation_organisation``) so papers
+about other countries still produce actors.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
+
+from slugify import slugify
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans, registry
+
+from pipeline.taxonomy.actors import ActorTaxonomy, ascii_variant, bare_name, is_all_caps, iter_names
+from pipeline.types import EntityMention, Sentence
+
+RULER_NAME = "actor_ruler"
+ACTOR_LABEL = "ACTOR"
+NOT_ACTOR_LABEL = "NOT_ACTOR"
+# Working labels of matches that count only when their capitals agree: names
+# such as "US" or "Turkey" (exact form or ALL CAPS), and demonym phrases whose
+# demonym is an abbreviation ("US officials"). The ents filter checks them and
+# relabels them ACTOR; they never reach doc.ents.
+CASED_LABEL = "ACTOR_CASED"
+CAPS_LABEL = "ACTOR_CAPS"
+ENTS_FILTER = "policygraph.actor_ents_filter.v1"
+
+Pattern = dict[str, Any]
+
+
+# -- the gazetteer -------------------------------------------------------------
+
+
+@registry.misc(ENTS_FILTER)
+def make_actor_ents_filter(cased_forms: list[str]) -> Callable[[Iterable[Span], Iterable[Span]], list[Span]]:
+    """The span ruler's ``ents_filter``: merges gazetteer matches into the statistical entities.
+
+    Matches whose capitals disagree are dropped first. Then the longest match
+    wins among overlapping ones; a winning actor match replaces the
+    statistical entities it overlaps; a winning NOT_ACTOR match is dropped so
+    that the statistical entity under it survives.
+    """
+    forms = frozenset(cased_forms)
+
+    def actor_ents_filter(entities: Iterable[Span], spans: Iterable[Span]) -> list[Span]:
+        candidates = [checked for span in spans if (checked := _with_case_checked(span, forms)) is not None]
+        winners = [span for span in filter_spans(candidates) if span.label_ != NOT_ACTOR_LABEL]
+        taken = {i for span in winners for i in range(span.start, span.end)}
+        kept = [ent for ent in entities if not any(i in taken for i in range(ent.start, ent.end))]
+        return sorted(kept + winners, key=lambda span: span.start)
+
+    return actor_ents_filter
+
+
+def _with_case_checked(span: Span, forms: frozenset[str]) -> Span | None:
+    if span.label_ == CASED_LABEL:
+        agrees = _surface(span.text) in forms
+    elif span.label_ == CAPS_LABEL:
+        agrees = span[0].text.isupper()
+    else:
+        return span
+    return Span(span.doc, span.start, span.end, label=ACTOR_LABEL, span_id=span.id) if agrees else None
+
+
+def _surface(text: str) -> str:
+    return " ".join(text.replace("\u2019", "'").split())
+
+
+def add_actor_ruler(nlp: Language, taxonomy: ActorTaxonomy) -> Language:
+    """Add (or replace) the actor gazetteer in ``nlp``, after ``ner`` when there is one."""
+    if RULER_NAME in nlp.component_names:
+        nlp.remove_pipe(RULER_NAME)
+    placement = {"after": "ner"} if "ner" in nlp.component_names else {}
+    ruler = nlp.add_pipe(
+        "span_ruler",
+        name=RULER_NAME,
+        config={
+            "spans_key": None,
+            "annotate_ents": True,
+            "overwrite": False,
+            "ents_filter": {"@misc": ENTS_FILTER, "cased_forms": sorted(cased_forms(taxonomy))},
+            # Names are phrase patterns (fast at any number); NORM folds case,
+            # curly apostrophes and British/American spelling.
+            "phrase_matcher_attr": "NORM",
+            "validate": True,
+        },
+        **placement,
+    )
+    # The span ruler runs the pipeline before it over phrase patterns; the
+    # matcher needs only tokens, so switch every component off meanwhile.
+    with nlp.select_pipes(enable=[]):
+        ruler.add_patterns(list(ruler_patterns(taxonomy)))
+    return nlp
+
+
+def cased_forms(taxonomy: ActorTaxonomy) -> set[str]:
+    """The exact surfaces a cased name may take: as written, in ALL CAPS, and sentence-initial."""
+    return {
+        _surface(form)
+        for name, _, cased in iter_names(taxonomy)
+        if cased
+        for form in (name, name.upper(), name[:1].upper() + name[1:])
+    }
+
+
+def ruler_patterns(taxonomy: ActorTaxonomy) -> Iterator[Pattern]:
+    """Every gazetteer pattern the taxonomy implies, as span-ruler entries."""
+    for name, actor_id, cased in iter_names(taxonomy):
+        if cased:
+            yield {"label": CASED_LABEL, "id": actor_id, "pattern": name}
+        else:
+            for variant in dict.fromkeys((name, ascii_variant(name))):
+                yield {"label": ACTOR_LABEL, "id": actor_id, "pattern": variant}
+    heads = [variant for head in taxonomy.demonym_heads for variant in _hyphen_variants(head)]
+    for actor in taxonomy.actors.values():
+        for demonym in actor.demonyms:
+            label = CAPS_LABEL if is_all_caps(demonym) else ACTOR_LABEL
+            for head in heads:
+                yield {"label": label, "id": actor.id, "pattern": f"{demonym} {head}"}
+        for pattern in actor.patterns:
+            yield {"label": ACTOR_LABEL, "id": actor.id, "pattern": [dict(token) for token in pattern]}
+    for phrase in taxonomy.not_actors:
+        yield {"label": NOT_ACTOR_LABEL, "pattern": phrase}
+
+
+def _hyphen_variants(head: str) -> tuple[str, ...]:
+    """ "decision makers" also as "decision-makers", "state-owned" also as "state owned"."""
+    variants = [head, head.replace("-", " ")]
+    if len(head.split()) == 2:
+        variants.append(head.replace(" ", "-"))
+    return tuple(dict.fromkeys(variants))
+
+
+# -- mentions -----------------------------------------------------------------
+
+
+def actor_mentions(
+    doc: Doc, sentences: Sequence[Sentence], doc_id: str, taxonomy: ActorTaxonomy
+) -> list[EntityMention]:
+    """The Doc's entities as mention records with actor ids, page, bbox and sentence index.
+
+    ``sentences`` are the document's sentences with character offsets into
+    ``doc.text`` (from the segment stage).
+    """
+    if not sentences:
+        raise ValueError(
+            f"{doc_id}: actor_mentions needs the document's sentences to place each entity on a page, "
+            "got none; pass the Sentence records the segment stage made for this Doc"
+        )
+    ordered = sorted(sentences, key=lambda s: s.start_char)
+    starts = [s.start_char for s in ordered]
+    wanted = frozenset(taxonomy.entity_labels)
+    mentions = []
+    for ent in doc.ents:
+        if ent.label_ not in wanted:
+            continue
+        sentence = ordered[max(bisect_right(starts, ent.start_char) - 1, 0)]
+        mentions.append(
+            EntityMention(
+                doc_id=doc_id,
+                text=" ".join(ent.text.split()),
+                label=ent.label_,
+                actor_id=mention_actor_id(ent, taxonomy),
+                page=sentence.page,
+                bbox=sentence.bboxes[0] if sentence.bboxes else None,
+                sentence_index=sentence.index,
+                start_char=ent.start_char,
+                end_char=ent.end_char,
+            )
+        )
+    return mentions
+
+
+def mention_actor_id(ent: Span, taxonomy: ActorTaxonomy) -> str | None:
+    """The actor an entity names: the gazetteer's id, the taxonomy's resolution, or a generated id.
+
+    A bare demonym ("Russian" in "Russian culture") is an adjective of a known
+    actor, not a mention of it, and a generic noun ("the Government") names
+    no particular actor: neither gets an id. Other entities of the labels in
+    ``new_actor_labels`` get ``<label>:<slug>``.
+    """
+    if ent.label_ == ACTOR_LABEL and ent.ent_id_:
+        return ent.ent_id_
+    found = taxonomy.resolve(ent.text)
+    if found is not None:
+        return found
+    if (
+        ent.label_ not in taxonomy.new_actor_labels
+        or taxonomy.demonym_owner(ent.text) is not None
+        or taxonomy.is_generic(ent.text)
+        or not _could_be_a_name(ent)
+    ):
+        return None
+    return f"{ent.label_.lower()}:{slugify(bare_name(ent.text), separator='_')}"
+
+
+def _could_be_a_name(ent: Span) -> bool:
+    """False for what NER mislabels in footnotes and layout debris: URLs, stray letters."""
+    if any(token.like_url or token.like_email for token in ent):
+        return False
+    return sum(char.isalpha() for char in ent.text) >= 2
