@@ -152,14 +152,12 @@ def held_out_scores(prepared: Sequence[PreparedDocument], config: Config) -> dic
 
 
 def _summary_line(scores: dict[str, Any]) -> str:
-    def f1(key: str) -> str:
-        value = scores.get(key, {})
-        return f"{value.get('f1', float('nan')):.3f}" if isinstance(value, dict) else "n/a"
-
     return (
-        f"detection F1 {f1('detection')}, addressees micro-F1 {f1('addressees_micro')}, "
-        f"targets micro-F1 {f1('targets_micro')}, instruments micro-F1 {f1('instruments_micro')}, "
-        f"edges F1 {f1('edges')}"
+        f"detection F1 {scores['detection']['f1']:.3f}, "
+        f"addressees micro-F1 {scores['addressees']['micro']['f1']:.3f}, "
+        f"targets micro-F1 {scores['targets']['micro']['f1']:.3f}, "
+        f"instruments micro-F1 {scores['instruments']['micro']['f1']:.3f}, "
+        f"edges F1 {scores['edges']['f1']:.3f}"
     )
 
 

@@ -87,6 +87,8 @@ class Cues:
     conditional: bool = False
     question: bool = False
     first_word_verb: bool = False
+    counterfactual: bool = False  # "should have done"
+    gerund: bool = False  # opens with a gerund and its object
 
     @cached_property
     def subject_tokens(self) -> set[int]:
@@ -145,9 +147,7 @@ def analyse(span: Span, lex: Lexicon, verb_lemmas: frozenset[str] = frozenset())
         return cues
     first = span.doc[start]
     cues.conditional = first.lower_ in {"if", "unless", "when", "whether", "although", "while"}
-    cues.first_word_verb = first.tag_ == "VB" or (
-        first.lower_ in verb_lemmas and first.tag_ in {"NN", "NNP", "NNS", "JJ", "VBP"} and first.dep_ in {"ROOT", "compound", "nmod", "amod"}
-    )
+    cues.first_word_verb = first.tag_ == "VB" or _mistagged_imperative(first, span, verb_lemmas)
 
     for token in span:
         lower = token.lower_
@@ -156,6 +156,9 @@ def analyse(span: Span, lex: Lexicon, verb_lemmas: frozenset[str] = frozenset())
         # Deontic modal: "should", "must", "ought to", "could"
         if token.tag_ == "MD" and lower in lex.modal_strength and cues.form == "none":
             verb = token.head if token.head is not token else token
+            if verb.tag_ == "VBN" and any(c.lower_ in {"have", "'ve"} for c in verb.children):
+                cues.counterfactual = True  # "should have done": a judgement of the past
+                continue
             cues.form, cues.modal, cues.verb = "modal", lower, verb
             cues.subject = _subjects_of(verb)
             cues.negated = _negated(verb, lex) or (token.i + 1 < span.end and token.nbor().lower_ in lex.negations)
@@ -168,6 +171,11 @@ def analyse(span: Span, lex: Lexicon, verb_lemmas: frozenset[str] = frozenset())
                 cues.form, cues.modal, cues.verb = "semi_modal", token.lemma_.lower(), xcomp[0]
                 cues.subject = _subjects_of(token)
                 cues.negated = _negated(token, lex) or _negated(xcomp[0], lex)
+            elif token.lemma_.lower() == "need" and token.pos_ == "VERB" and any(c.dep_ == "dobj" for c in token.children):
+                subjects = _subjects_of(token)
+                if subjects:  # "The West needs a communication strategy"
+                    cues.form, cues.modal, cues.verb, cues.subject = "semi_modal", "need", token, subjects
+                    cues.negated = _negated(token, lex)
 
     root = span.root
     # Performative: "we recommend", "we urge X to", "we call on X to"
@@ -213,22 +221,52 @@ def analyse(span: Span, lex: Lexicon, verb_lemmas: frozenset[str] = frozenset())
                 complement = _complement_verb(root)
                 cues.form, cues.verb, cues.subject = "performative", complement or root, subjects
                 cues.addressee_tokens = _called_on(root)
-    # Imperative: a base-form verb opens the unit and has no subject
-    if cues.form == "none" and cues.first_word_verb and not cues.conditional:
-        verb = first if first.tag_ == "VB" else first
-        if not any(c.dep_ in SUBJECT_DEPS for c in verb.children):
-            cues.form, cues.verb = "imperative", verb
-            cues.negated = _negated(verb, lex)
+    # Imperative: a base-form verb opens the unit and has no subject (list labels aside)
+    def has_subject(verb: Token) -> bool:
+        return any(c.dep_ in SUBJECT_DEPS and c.i >= start for c in verb.children)
+
+    long_enough = span.end - start >= 3
+    if cues.form == "none" and cues.first_word_verb and not cues.conditional and long_enough:
+        if not has_subject(first):
+            cues.form, cues.verb = "imperative", first
+            cues.negated = _negated(first, lex)
     elif cues.form == "none" and first.tag_ == "RB" and start + 1 < span.end and span.doc[start + 1].tag_ == "VB":
         verb = span.doc[start + 1]  # "Immediately impose ..."
-        if not any(c.dep_ in SUBJECT_DEPS for c in verb.children):
+        if not has_subject(verb):
             cues.form, cues.verb = "imperative", verb
             cues.negated = _negated(verb, lex)
+    if cues.form == "none" and first.tag_ == "VBG" and any(c.dep_ == "dobj" for c in first.children):
+        cues.gerund = True  # "Establishing an independent body ..." (a list of actions)
     if cues.form == "none" and first.lower_ in {"do", "never", "avoid", "refrain", "stop"} and first.i + 1 < span.end:
         cues.form, cues.verb, cues.negated = "imperative", first, True
     if cues.subject and cues.form in {"modal", "semi_modal"}:
         cues.author_subject = _is_author(cues.subject, lex)
     return cues
+
+
+OBJECT_START_TAGS = frozenset({"DT", "JJ", "JJR", "NN", "NNS", "NNP", "NNPS", "PRP$", "RB", "IN", "CD", "PDT", "VBG", "TO"})
+
+
+FINITE_TAGS = frozenset({"VBD", "VBZ", "VBP", "MD"})
+
+
+def _mistagged_imperative(first: Token, span: Span, verb_lemmas: frozenset[str]) -> bool:
+    """A capitalised imperative the tagger took for a noun ("Recognize the Council ...").
+
+    The word must be a known verb base form, followed by what can open an
+    object or complement, with no label colon right after ("Cover image: ...")
+    and no finite verb elsewhere in the unit ("State officials authorized ...").
+    """
+    if first.lower_ not in verb_lemmas or first.tag_ not in {"NN", "NNP", "NNS", "JJ", "VBP"}:
+        return False
+    if first.i + 2 >= span.end:
+        return False
+    following = span.doc[first.i + 1 : min(first.i + 4, span.end)]
+    if any(t.text in {":", "©", "|"} for t in following):
+        return False
+    if any(t.tag_ in FINITE_TAGS for t in span if t.i != first.i):
+        return False
+    return following[0].tag_ in OBJECT_START_TAGS
 
 
 def _called_on(verb: Token) -> list[Token]:

@@ -28,7 +28,6 @@ from pipeline.recognise.cues import Cues, Lexicon, analyse, in_recommendation_se
 from pipeline.segment import verb_lemmas
 from pipeline.types import BlockKind, EntityMention, Sentence
 
-FORMS = ("modal", "semi_modal", "imperative", "performative", "impersonal", "passive", "none")
 DISCOURSE_VERBS = frozenset({"note", "say", "mention", "stress", "emphasise", "emphasize", "remember", "add", "point", "underline", "admit", "recall"})
 PRONOUN_SUBJECTS = frozenset({"it", "this", "that", "they", "he", "she", "which", "who", "these", "those"})
 KIND_GROUPS = {
@@ -38,33 +37,34 @@ KIND_GROUPS = {
     BlockKind.PULL_QUOTE: "paragraph",
     BlockKind.FOOTNOTE: "footnote",
 }
+PRESCRIBING_LEAD_WORDS = ("should", "must", "recommend", "recommendations", "need to", "ought", "urge", "call on")
+# Footnotes, captions and tables do not prescribe, whatever their grammar.
+NON_BODY_KINDS = frozenset({BlockKind.FOOTNOTE, BlockKind.CAPTION, BlockKind.TABLE})
 _DIGITS = re.compile(r"\d+")
 
 FEATURE_NAMES: tuple[str, ...] = (
-    *(f"form_{f}" for f in FORMS),
-    "modal_must",
-    "modal_should",
-    "modal_could",
+    # Cues are grouped by what ANNOTATION.md says makes a recommendation, so
+    # that what one paper teaches carries to papers written in another style:
+    # a model that saw only modals still scores imperatives and performatives.
+    # Separate features per form, section or list position were tried and
+    # dropped: trained on one paper they learn that paper's habits (held-out
+    # detection F1 fell from about 0.81 to 0.33). Section and list context
+    # enter through the cues (gerund items under a prescribing lead-in) and
+    # through addressee inheritance instead.
+    "prescriptive",  # any strong form of prescription in body text
+    "weak_prescriptive",  # could / may / might with a subject
+    "reported",
     "subject_actor",
-    "subject_author",
     "subject_generic",
     "subject_pronoun",
-    "subject_none",
+    "subject_author",
     "negated",
-    "reported",
-    "prediction",
+    "gerund_item",
+    "counterfactual",
+    "prediction_only",
     "conditional",
     "question",
-    "discourse_modal",
-    "verb_be",
-    "first_word_verb",
-    "kind_heading",
-    "kind_list_item",
-    "kind_paragraph",
-    "kind_footnote",
-    "kind_other",
-    "in_rec_section",
-    "lead_prescribes",
+    "non_body",
     "has_actor",
     "log_words",
     "short",
@@ -104,39 +104,38 @@ def sentence_features(
     lex: Lexicon,
 ) -> dict[str, Any]:
     """One feature row: the numeric cue features and the normalised text."""
-    row: dict[str, Any] = {name: 0.0 for name in FEATURE_NAMES}
-    row[f"form_{cues.form}"] = 1.0
-    strength = lex.modal_strength.get(cues.modal or "", "")
-    if cues.form == "impersonal":
+    row: dict[str, Any] = dict.fromkeys(FEATURE_NAMES, 0.0)
+    body = sentence.block_kind not in NON_BODY_KINDS
+    item = sentence.block_kind in (BlockKind.LIST_ITEM, BlockKind.HEADING)
+    strength = "must" if cues.form == "impersonal" else lex.modal_strength.get(cues.modal or "", "")
+    if cues.form == "semi_modal":
         strength = "must"
-    if strength:
-        row[f"modal_{strength}"] = 1.0
+    weak = cues.form in {"modal", "semi_modal"} and strength == "could"
+    if cues.form != "none" and body:
+        row["weak_prescriptive" if weak else "prescriptive"] = 1.0
+    row["reported"] = float(cues.reported)
     subject_chars = [(t.idx, t.idx + len(t)) for head in cues.subject for t in head.subtree]
     row["subject_actor"] = float(bool(subject_chars) and _has_actor_in(subject_chars, mentions_in_sentence))
-    row["subject_author"] = float(cues.author_subject)
     row["subject_generic"] = float(any(t.lemma_.lower() in lex.generic_actor_heads or t.lower_ in lex.generic_actor_heads for t in cues.subject))
     row["subject_pronoun"] = float(any(t.lower_ in PRONOUN_SUBJECTS for t in cues.subject))
-    row["subject_none"] = float(not cues.subject)
+    row["subject_author"] = float(cues.author_subject)
     row["negated"] = float(cues.negated)
-    row["reported"] = float(cues.reported)
-    row["prediction"] = float(cues.prediction)
+    lead = (sentence.list_lead or "").lower()
+    lead_prescribes = bool(lead) and (lead.rstrip().endswith(":") or any(
+        re.search(rf"\b{re.escape(w)}\b", lead) for w in PRESCRIBING_LEAD_WORDS
+    ))
+    in_section = in_recommendation_section(sentence.section, lex)
+    row["gerund_item"] = float(cues.gerund and item and (lead_prescribes or in_section))
+    row["counterfactual"] = float(cues.counterfactual)
+    row["prediction_only"] = float(cues.prediction and cues.form == "none")
     row["conditional"] = float(cues.conditional)
     row["question"] = float(cues.question)
-    verb_lemma = cues.verb.lemma_.lower() if cues.verb is not None else ""
-    row["discourse_modal"] = float(verb_lemma in DISCOURSE_VERBS and row["subject_pronoun"] > 0)
-    row["verb_be"] = float(verb_lemma == "be")
-    row["first_word_verb"] = float(cues.first_word_verb)
-    row[f"kind_{KIND_GROUPS.get(sentence.block_kind, 'other')}"] = 1.0
-    row["in_rec_section"] = float(in_recommendation_section(sentence.section, lex))
-    lead = (sentence.list_lead or "").lower()
-    row["lead_prescribes"] = float(bool(lead) and (lead.rstrip().endswith(":") or any(
-        re.search(rf"\b{re.escape(w)}\b", lead) for w in ("should", "must", "recommend", "need to", "ought", "urge", "call on")
-    )))
+    row["non_body"] = float(not body)
     row["has_actor"] = float(any(actor for _, _, actor in mentions_in_sentence))
     words = len(sentence.text.split())
     row["log_words"] = math.log1p(words) / 4.0
     row["short"] = float(words < 4)
-    row["past_root"] = float(cues.span.root.tag_ == "VBD")
+    row["past_root"] = float(cues.span.root.tag_ == "VBD" and cues.form == "none")
     row["text"] = _DIGITS.sub("0", sentence.text.lower())
     return row
 
@@ -177,17 +176,24 @@ def rows_frame(rows: Sequence[dict[str, Any]]) -> pd.DataFrame:
     return pd.DataFrame(list(rows), columns=columns)
 
 
-def build_detector(*, c: float = 0.5, min_df: int = 2, random_state: int = 0) -> Pipeline:
-    """The detector: cue features and word n-grams, logistic regression, sigmoid calibration."""
+def build_detector(
+    *, c: float = 0.5, min_df: int = 2, ngram_weight: float = 0.3, max_ngrams: int = 2000, random_state: int = 0
+) -> Pipeline:
+    """The detector: cue features and word n-grams, logistic regression, sigmoid calibration.
+
+    N-grams are down-weighted: on a few papers they learn topic words, which
+    do not carry to other papers; the cue features do.
+    """
     features = ColumnTransformer(
         [
             ("cues", "passthrough", list(FEATURE_NAMES)),
             (
                 "ngrams",
-                TfidfVectorizer(ngram_range=(1, 2), min_df=min_df, sublinear_tf=True, max_features=4000),
+                TfidfVectorizer(ngram_range=(1, 2), min_df=min_df, sublinear_tf=True, max_features=max_ngrams),
                 "text",
             ),
-        ]
+        ],
+        transformer_weights={"cues": 1.0, "ngrams": ngram_weight},
     )
     classifier = CalibratedClassifierCV(
         LogisticRegression(C=c, class_weight="balanced", max_iter=5000, random_state=random_state),
