@@ -32,6 +32,10 @@ class Lexicon:
     impersonal_adjectives: frozenset[str]
     passive_prescriptive_verbs: frozenset[str]
     reporting_verbs: frozenset[str]
+    speech_verbs: frozenset[str]
+    necessity_verbs: frozenset[str]
+    reader_directives: frozenset[str]
+    epistemic_verbs: frozenset[str]
     prediction_markers: frozenset[str]
     refrain_verbs: frozenset[str]
     negations: frozenset[str]
@@ -58,6 +62,10 @@ class Lexicon:
             impersonal_adjectives=words("impersonal_adjectives"),
             passive_prescriptive_verbs=words("passive_prescriptive_verbs"),
             reporting_verbs=words("reporting_verbs"),
+            speech_verbs=words("speech_verbs"),
+            necessity_verbs=words("necessity_verbs"),
+            reader_directives=words("reader_directives"),
+            epistemic_verbs=words("epistemic_verbs"),
             prediction_markers=words("prediction_markers"),
             refrain_verbs=words("refrain_verbs"),
             negations=words("negations"),
@@ -109,7 +117,7 @@ def content_start(span: Span) -> int:
 
 def _subjects_of(verb: Token) -> list[Token]:
     heads = [c for c in verb.children if c.dep_ in SUBJECT_DEPS]
-    if not heads and verb.dep_ in {"xcomp", "conj", "ccomp", "advcl"} and verb.head is not verb:
+    if not heads and verb.dep_ in {"xcomp", "conj", "ccomp", "advcl"} and verb.head != verb:
         # "ready to increase", "should X and Y": the subject sits on the governing verb
         heads = [c for c in verb.head.children if c.dep_ in SUBJECT_DEPS]
     expanded: list[Token] = []
@@ -141,7 +149,8 @@ def analyse(span: Span, lex: Lexicon, verb_lemmas: frozenset[str] = frozenset())
     """
     cues = Cues(span=span)
     text = span.text.strip()
-    cues.question = text.endswith("?")
+    # a question, or a survey item cut short ("In your opinion, the West should...")
+    cues.question = text.endswith(("?", "...", "…"))
     start = content_start(span)
     if start >= span.end:
         return cues
@@ -149,31 +158,49 @@ def analyse(span: Span, lex: Lexicon, verb_lemmas: frozenset[str] = frozenset())
     cues.conditional = first.lower_ in {"if", "unless", "when", "whether", "although", "while"}
     cues.first_word_verb = first.tag_ == "VB" or _mistagged_imperative(first, span, verb_lemmas)
 
+    rank = {"could": 0, "should": 1, "must": 2}
+    best: tuple[int, int] | None = None  # (governs the root, strength) of the chosen modal
     for token in span:
         lower = token.lower_
         if token.tag_ == "MD" and lower in {"will", "would", "'ll", "wo"}:
             cues.prediction = True
-        # Deontic modal: "should", "must", "ought to", "could"
-        if token.tag_ == "MD" and lower in lex.modal_strength and cues.form == "none":
-            verb = token.head if token.head is not token else token
-            if verb.tag_ == "VBN" and any(c.lower_ in {"have", "'ve"} for c in verb.children):
+        # Deontic modal: "should", "must", "ought to", "could"; the one on the
+        # main clause wins, then the strongest ("cannot ..., all states should ...")
+        if token.tag_ == "MD" and lower in lex.modal_strength:
+            verb = token.head if token.head != token else token
+            if verb.tag_ == "VBN" and any(c.lower_ in {"have", "'ve", "’ve"} for c in verb.children):
                 cues.counterfactual = True  # "should have done": a judgement of the past
                 continue
-            cues.form, cues.modal, cues.verb = "modal", lower, verb
-            cues.subject = _subjects_of(verb)
-            cues.negated = _negated(verb, lex) or (token.i + 1 < span.end and token.nbor().lower_ in lex.negations)
-        # Semi-modal: "need to", "have to", "has to"
-        elif (
-            lower in lex.semi_modals or token.lemma_.lower() in lex.semi_modals
-        ) and token.pos_ in {"VERB", "AUX"} and cues.form == "none":
+            if verb.lemma_.lower() in lex.epistemic_verbs and any(c.dep_ == "auxpass" for c in verb.children):
+                cues.prediction = True  # "should not be expected": epistemic, not deontic
+                continue
+            key = (int(verb == span.root), rank[lex.modal_strength[lower]])
+            if best is None or key > best:
+                best = key
+                cues.form, cues.modal, cues.verb = "modal", lower, verb
+                cues.subject = _subjects_of(verb)
+                cues.negated = _negated(verb, lex) or (token.i + 1 < span.end and token.nbor().lower_ in lex.negations)
+        # Semi-modal: "need to", "have to", "has to"; necessity verbs with an object
+        elif token.pos_ in {"VERB", "AUX"} and token.tag_ not in {"VBG", "VBN"}:
+            lemma = token.lemma_.lower()
             xcomp = [c for c in token.children if c.dep_ == "xcomp" and any(a.lower_ == "to" for a in c.children)]
-            if xcomp:
-                cues.form, cues.modal, cues.verb = "semi_modal", token.lemma_.lower(), xcomp[0]
+            key = (int(token == span.root), rank["must"])
+            if best is not None and key <= best:
+                continue
+            if xcomp and (lower in lex.semi_modals or lemma in lex.semi_modals):
+                best = key
+                cues.form, cues.modal, cues.verb = "semi_modal", lemma, xcomp[0]
                 cues.subject = _subjects_of(token)
                 cues.negated = _negated(token, lex) or _negated(xcomp[0], lex)
-            elif token.lemma_.lower() == "need" and token.pos_ == "VERB" and any(c.dep_ == "dobj" for c in token.children):
+            elif (
+                lemma in lex.necessity_verbs
+                and any(c.dep_ == "dobj" for c in token.children)
+                and (token == span.root or token in span.root.conjuncts)
+                and not any(c.tag_ == "MD" for c in token.children)
+            ):
                 subjects = _subjects_of(token)
-                if subjects:  # "The West needs a communication strategy"
+                if subjects and token.pos_ == "VERB":  # "The West needs a communication strategy"
+                    best = key
                     cues.form, cues.modal, cues.verb, cues.subject = "semi_modal", "need", token, subjects
                     cues.negated = _negated(token, lex)
 
@@ -191,17 +218,27 @@ def analyse(span: Span, lex: Lexicon, verb_lemmas: frozenset[str] = frozenset())
     # Passive prescription: "X is urged / called upon / encouraged to ..."
     if cues.form == "none" and root.lemma_.lower() in lex.passive_prescriptive_verbs and any(
         c.dep_ == "nsubjpass" for c in root.children
-    ):
+    ) and any(c.dep_ == "auxpass" and c.tag_ in {"VBZ", "VBP"} for c in root.children):  # "is urged", not "was invited"
         complement = _complement_verb(root)
         if complement is not None:
             cues.form, cues.verb = "passive", complement
             cues.subject = [c for c in root.children if c.dep_ == "nsubjpass"]
             cues.addressee_tokens = list(cues.subject)
     # Impersonal: "it is necessary/essential (for X) to / that ..."
-    if cues.form in {"none", "modal"} and root.lemma_ == "be":
-        predicate = [c for c in root.children if c.dep_ in {"acomp", "attr"} and c.lemma_.lower() in lex.impersonal_adjectives]
-        expletive = [c for c in root.children if c.dep_ in {"nsubj", "expl"} and c.lower_ in {"it", "there", "this"}]
+    copulas = [root] + [t for t in span if t.lemma_ == "be" and t.dep_ in {"conj", "ccomp"} and t != root]
+    for copula in copulas:
+        if cues.form not in {"none", "modal"} or copula.lemma_ != "be":
+            continue
+        predicate = [c for c in copula.children if c.dep_ in {"acomp", "attr"} and c.lemma_.lower() in lex.impersonal_adjectives]
+        to_clause = _complement_verb(copula)
+        if to_clause is not None and any(a.lower_ == "to" for a in to_clause.children):
+            predicate += [
+                pobj for prep in copula.children if prep.dep_ == "prep" and prep.lower_ == "in"
+                for pobj in prep.children if pobj.dep_ == "pobj" and pobj.lemma_.lower() in lex.impersonal_adjectives
+            ]  # "it is in the interest of X to ..." (not "... that X does")
+        expletive = [c for c in copula.children if c.dep_ in {"nsubj", "expl"} and c.lower_ in {"it", "there", "this"}]
         if predicate and expletive:
+            root = copula
             cues.form = "impersonal"
             cues.modal = predicate[0].lemma_.lower()
             cues.verb = _complement_verb(predicate[0]) or _complement_verb(root)
@@ -212,7 +249,12 @@ def analyse(span: Span, lex: Lexicon, verb_lemmas: frozenset[str] = frozenset())
             if cues.verb is not None and not cues.addressee_tokens:
                 # "for the EU to keep ..." / "that donors coordinate ...": the clause's own subject
                 cues.addressee_tokens = [c for c in cues.verb.children if c.dep_ in {"nsubj", "nsubjpass"}]
+    root = span.root
     # Reported call: "The Parliament called on the EU to ...", "X has urged ..."
+    if root.lemma_.lower() in lex.speech_verbs and root.tag_ in {"VBD", "VBN", "VBZ"}:
+        subjects = _subjects_of(root)
+        if subjects and not _is_author(subjects, lex) and cues.form in {"modal", "semi_modal"} and cues.verb != root:
+            cues.reported = True  # "X said that the EU should ..."
     if root.lemma_.lower() in lex.reporting_verbs and root.tag_ in {"VBD", "VBN"}:
         subjects = _subjects_of(root)
         if subjects and not _is_author(subjects, lex):
@@ -225,9 +267,16 @@ def analyse(span: Span, lex: Lexicon, verb_lemmas: frozenset[str] = frozenset())
     def has_subject(verb: Token) -> bool:
         return any(c.dep_ in SUBJECT_DEPS and c.i >= start for c in verb.children)
 
+    def main_clause_elsewhere(verb: Token) -> bool:
+        """The unit's root is another verb with its own subject ("Shy by nature, she proved ...")."""
+        return span.root != verb and verb not in span.root.conjuncts and has_subject(span.root)
+
     long_enough = span.end - start >= 3
-    if cues.form == "none" and cues.first_word_verb and not cues.conditional and long_enough:
-        if not has_subject(first):
+    for_reader = first.lower_ in lex.reader_directives or (text.startswith("(") and text.endswith(")"))
+    if cues.question or for_reader:
+        pass
+    elif cues.form == "none" and cues.first_word_verb and not cues.conditional and long_enough:
+        if not has_subject(first) and not main_clause_elsewhere(first):
             cues.form, cues.verb = "imperative", first
             cues.negated = _negated(first, lex)
     elif cues.form == "none" and first.tag_ == "RB" and start + 1 < span.end and span.doc[start + 1].tag_ == "VB":
@@ -237,14 +286,16 @@ def analyse(span: Span, lex: Lexicon, verb_lemmas: frozenset[str] = frozenset())
             cues.negated = _negated(verb, lex)
     if cues.form == "none" and first.tag_ == "VBG" and any(c.dep_ == "dobj" for c in first.children):
         cues.gerund = True  # "Establishing an independent body ..." (a list of actions)
-    if cues.form == "none" and first.lower_ in {"do", "never", "avoid", "refrain", "stop"} and first.i + 1 < span.end:
+    if cues.form == "none" and not cues.question and first.lower_ in {"never", "avoid", "refrain", "stop"} and first.i + 1 < span.end:
         cues.form, cues.verb, cues.negated = "imperative", first, True
     if cues.subject and cues.form in {"modal", "semi_modal"}:
         cues.author_subject = _is_author(cues.subject, lex)
+    if cues.question:
+        cues.form = "none"  # a question asks, it does not prescribe (ANNOTATION.md section 1)
     return cues
 
 
-OBJECT_START_TAGS = frozenset({"DT", "JJ", "JJR", "NN", "NNS", "NNP", "NNPS", "PRP$", "RB", "IN", "CD", "PDT", "VBG", "TO"})
+OBJECT_START_TAGS = frozenset({"DT", "JJ", "JJR", "NN", "NNS", "NNP", "NNPS", "PRP$", "RB", "IN", "CD", "PDT", "VBG", "TO", "CC"})
 
 
 FINITE_TAGS = frozenset({"VBD", "VBZ", "VBP", "MD"})
@@ -266,6 +317,8 @@ def _mistagged_imperative(first: Token, span: Span, verb_lemmas: frozenset[str])
         return False
     if any(t.tag_ in FINITE_TAGS for t in span if t.i != first.i):
         return False
+    if following[0].lower_ == "of":
+        return False  # "Release of all prisoners": a noun
     return following[0].tag_ in OBJECT_START_TAGS
 
 

@@ -37,7 +37,6 @@ KIND_GROUPS = {
     BlockKind.PULL_QUOTE: "paragraph",
     BlockKind.FOOTNOTE: "footnote",
 }
-PRESCRIBING_LEAD_WORDS = ("should", "must", "recommend", "recommendations", "need to", "ought", "urge", "call on")
 # Footnotes, captions and tables do not prescribe, whatever their grammar.
 NON_BODY_KINDS = frozenset({BlockKind.FOOTNOTE, BlockKind.CAPTION, BlockKind.TABLE})
 _DIGITS = re.compile(r"\d+")
@@ -102,8 +101,12 @@ def sentence_features(
     cues: Cues,
     mentions_in_sentence: list[tuple[int, int, str | None]],
     lex: Lexicon,
+    lead_cues: Cues | None = None,
 ) -> dict[str, Any]:
-    """One feature row: the numeric cue features and the normalised text."""
+    """One feature row: the numeric cue features and the normalised text.
+
+    ``lead_cues`` are the cues of the sentence that introduces a list item.
+    """
     row: dict[str, Any] = dict.fromkeys(FEATURE_NAMES, 0.0)
     body = sentence.block_kind not in NON_BODY_KINDS
     item = sentence.block_kind in (BlockKind.LIST_ITEM, BlockKind.HEADING)
@@ -111,7 +114,12 @@ def sentence_features(
     if cues.form == "semi_modal":
         strength = "must"
     weak = cues.form in {"modal", "semi_modal"} and strength == "could"
-    if cues.form != "none" and body:
+    lead = (sentence.list_lead or "").lower()
+    lead_prescribes = lead_cues is not None and lead_cues.form != "none" and lead.rstrip().endswith(":")
+    # "We urge NATO to issue warrants against:" + "• All officials involved in ...": the
+    # item completes its lead-in's prescription; so does a gerund item ("Establishing a body").
+    completes_lead = sentence.block_kind is BlockKind.LIST_ITEM and lead_prescribes and cues.form == "none"
+    if body and (cues.form != "none" or completes_lead):
         row["weak_prescriptive" if weak else "prescriptive"] = 1.0
     row["reported"] = float(cues.reported)
     subject_chars = [(t.idx, t.idx + len(t)) for head in cues.subject for t in head.subtree]
@@ -120,12 +128,7 @@ def sentence_features(
     row["subject_pronoun"] = float(any(t.lower_ in PRONOUN_SUBJECTS for t in cues.subject))
     row["subject_author"] = float(cues.author_subject)
     row["negated"] = float(cues.negated)
-    lead = (sentence.list_lead or "").lower()
-    lead_prescribes = bool(lead) and (lead.rstrip().endswith(":") or any(
-        re.search(rf"\b{re.escape(w)}\b", lead) for w in PRESCRIBING_LEAD_WORDS
-    ))
-    in_section = in_recommendation_section(sentence.section, lex)
-    row["gerund_item"] = float(cues.gerund and item and (lead_prescribes or in_section))
+    row["gerund_item"] = float(cues.gerund and item and (lead_prescribes or in_recommendation_section(sentence.section, lex)))
     row["counterfactual"] = float(cues.counterfactual)
     row["prediction_only"] = float(cues.prediction and cues.form == "none")
     row["conditional"] = float(cues.conditional)
@@ -151,6 +154,7 @@ def document_rows(
     index = _mention_index(mentions)
     rows: list[dict[str, Any]] = []
     all_cues: list[Cues] = []
+    by_text: dict[str, Cues] = {}
     cursor = 0
     for sentence in sentences:
         span = doc.char_span(sentence.start_char, sentence.end_char, alignment_mode="expand")
@@ -165,7 +169,9 @@ def document_rows(
             j += 1
         cues = analyse(span, lex, verbs)
         all_cues.append(cues)
-        rows.append(sentence_features(sentence, cues, inside, lex))
+        lead_cues = by_text.get(sentence.list_lead) if sentence.list_lead else None
+        rows.append(sentence_features(sentence, cues, inside, lex, lead_cues))
+        by_text.setdefault(sentence.text, cues)
     return rows, all_cues
 
 
