@@ -26,6 +26,7 @@ from pipeline.recognise.recommendations import Candidate, lexicon_from, verb_lem
 from pipeline.types import BlockKind, DocumentLayout, EntityMention, Recommendation, Sentence
 
 UNSPECIFIED = "unspecified"
+MAX_MENTION_CHARS = 200  # longer names do not occur; bounds the look-back
 _WORDS = re.compile(r"[A-Za-z][A-Za-z'\-]*")
 
 
@@ -50,20 +51,63 @@ class MentionIndex:
             i += 1
         return found
 
-    def actors_in_tokens(self, tokens: Sequence[Any]) -> list[str]:
-        """Actor ids of mentions that overlap any of the tokens' subtrees, in text order."""
+    def actors_in_tokens(self, tokens: Sequence[Any], *, core_only: bool = False) -> list[str]:
+        """Actor ids of mentions in the tokens' phrases, in text order.
+
+        ``core_only`` keeps the noun phrase itself (determiners, adjectives,
+        compounds, possessives, conjuncts, appositions) and leaves out what
+        hangs on it through prepositions and clauses: in "practices against
+        Belarusians in the West" neither Belarusians nor the West act.
+        """
         ids: list[str] = []
         for token in tokens:
-            lo = min(t.idx for t in token.subtree)
-            hi = max(t.idx + len(t) for t in token.subtree)
-            for mention in self.within(lo, hi):
-                if mention.actor_id not in ids:
-                    ids.append(mention.actor_id)
+            phrase = _core_tokens(token) if core_only else list(token.subtree)
+            for piece in sorted(phrase, key=lambda t: t.i):
+                for mention in self.overlapping(piece.idx, piece.idx + len(piece)):
+                    if mention.actor_id not in ids:
+                        ids.append(mention.actor_id)
         return ids
+
+    def overlapping(self, start: int, end: int) -> list[EntityMention]:
+        """Mentions that share at least one character with [start, end)."""
+        i = bisect.bisect_left(self.starts, end) - 1
+        found = []
+        while i >= 0 and start - self.starts[i] < MAX_MENTION_CHARS:
+            if self.mentions[i].end_char > start:
+                found.append(self.mentions[i])
+            i -= 1
+        return found[::-1]
+
+
+CORE_DEPS = frozenset({"det", "amod", "compound", "poss", "conj", "cc", "appos", "nmod", "case", "predet", "nummod", "quantmod", "advmod", "npadvmod", "punct"})
+
+
+def _core_tokens(head: Any) -> list[Any]:
+    """The head and the modifiers that name it, not prepositional or clausal attachments."""
+    found = [head]
+    stack = [head]
+    while stack:
+        token = stack.pop()
+        for child in token.children:
+            if child.dep_ in CORE_DEPS:
+                found.append(child)
+                stack.append(child)
+            elif child.dep_ == "prep" and child.lower_ in {"of", "from"} and token.dep_ not in {"pobj"}:
+                # "the focus of Western action", "pressure from the West": the owner acts
+                for pobj in child.children:
+                    if pobj.dep_ == "pobj":
+                        found.extend(_core_tokens(pobj))
+            elif child.dep_ == "acl":
+                # "the policy adopted by the West": the agent acts
+                for agent in child.children:
+                    if agent.dep_ == "agent":
+                        found.extend(agent.subtree)
+    return found
 
 
 def _unique(ids: Sequence[str]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(i for i in ids if i))
+    """Distinct actor ids in order; generated ids (``org:...``) name no addressee."""
+    return tuple(dict.fromkeys(i for i in ids if i and ":" not in i))
 
 
 def _span(doc: Doc, sentence: Sentence) -> Span:
@@ -74,7 +118,10 @@ def _span(doc: Doc, sentence: Sentence) -> Span:
 class AddresseeResolver:
     """Explicit addressees of a unit, and the context chain for implicit ones."""
 
-    def __init__(self, doc: Doc, sentences: Sequence[Sentence], index: MentionIndex, lex: Lexicon) -> None:
+    def __init__(
+        self, doc: Doc, sentences: Sequence[Sentence], index: MentionIndex, lex: Lexicon, taxonomy: Any = None
+    ) -> None:
+        self.taxonomy = taxonomy
         self.doc = doc
         self.sentences = sentences
         self.index = index
@@ -87,14 +134,60 @@ class AddresseeResolver:
         self.audience = self._declared_audience()
 
     def explicit(self, cues: Cues) -> tuple[str, ...]:
-        """Actors the unit itself names as the ones to act."""
+        """Actors the unit itself names as the ones to act.
+
+        The subject of an active prescription acts; the subject of a passive
+        one ("the regime must be deprived of aid") is acted upon, and the
+        agent ("by other governments"), if any, acts.
+        """
         if cues.addressee_tokens:
-            found = self.index.actors_in_tokens(cues.addressee_tokens)
+            found = _unique(self.index.actors_in_tokens(cues.addressee_tokens, core_only=True))
             if found:
-                return _unique(found)
-        if cues.subject and not cues.author_subject:
-            return _unique(self.index.actors_in_tokens(cues.subject))
+                return found
+        if cues.verb is not None and cues.form in {"modal", "semi_modal", "impersonal"}:
+            agents = [pobj for agent in cues.verb.children if agent.dep_ == "agent" for pobj in agent.children if pobj.dep_ == "pobj"]
+            if agents:
+                return _unique(self.index.actors_in_tokens(agents, core_only=True))
+        passive_verb = cues.verb is not None and any(c.dep_ == "auxpass" for c in cues.verb.children)
+        active = [] if passive_verb and cues.form != "passive" else [t for t in cues.subject if t.dep_ != "nsubjpass"]
+        if active and not cues.author_subject:
+            found = _unique(self.index.actors_in_tokens(active, core_only=True))
+            if found:
+                return found
+            found = self._demonym_owners(active)
+            if found:
+                return found  # "Western policy should ...": the West
+        if cues.form in {"semi_modal", "impersonal"} and cues.verb is not None:
+            # "it requires action of all democratic countries", "in the interest of the West to"
+            owners = [
+                pobj
+                for holder in [cues.verb, *[c for c in cues.verb.children if c.dep_ == "dobj"], *self._predicates(cues)]
+                for prep in holder.children
+                if prep.dep_ == "prep" and prep.lower_ in {"of", "from", "by"}
+                for pobj in prep.children
+                if pobj.dep_ == "pobj"
+            ]
+            found = _unique(self.index.actors_in_tokens(owners, core_only=True))
+            if found:
+                return found
         return ()
+
+    @staticmethod
+    def _predicates(cues: Cues) -> list[Any]:
+        """Nouns of an impersonal predicate ("interest" in "it is in the interest of X to")."""
+        root = cues.span.root
+        return [pobj for prep in root.children if prep.dep_ == "prep" for pobj in prep.children if pobj.dep_ == "pobj"]
+
+    def _demonym_owners(self, heads: Sequence[Any]) -> tuple[str, ...]:
+        if self.taxonomy is None or not hasattr(self.taxonomy, "demonym_owner"):
+            return ()
+        owners = [
+            self.taxonomy.demonym_owner(t.text)
+            for head in heads
+            for t in _core_tokens(head)
+            if t.dep_ == "amod" and t.text[:1].isupper()
+        ]
+        return _unique([o for o in owners if o])
 
     def for_sentence_text(self, text: str | None) -> tuple[str, ...]:
         """Explicit addressees of another unit given by its text (a list lead-in)."""
@@ -124,8 +217,10 @@ class AddresseeResolver:
                 lowered = heading.lower()
                 words = _WORDS.findall(heading)
                 mention_words = sum(len(_WORDS.findall(m.text)) for m in mentions)
-                addressed = any(cue in lowered for cue in self.lex.audience_cues) or re.search(
-                    r"\b(for|to)\s+(the\s+)?$", lowered[: lowered.find(mentions[0].text.lower())] if mentions[0].text.lower() in lowered else ""
+                before_first = lowered[: max(mentions[0].start_char - sentence.start_char, 0)]
+                # "Recommendations for the EU", "For NATO", "To the Government of X"
+                addressed = any(cue in lowered for cue in self.lex.audience_cues) or bool(
+                    re.fullmatch(r"[\W\d]*(?:[a-z][.)]\s*)?(for|to)\s+(the\s+)?", before_first)
                 )
                 only_actors = words and mention_words / len(words) >= 0.6
                 cues = analyse(_span(self.doc, sentence), self.lex, self.verbs)
@@ -137,17 +232,35 @@ class AddresseeResolver:
         return found
 
     def _declared_audience(self) -> tuple[str, ...]:
-        """Actors of the first sentence that declares whom the document advises."""
+        """Actors of the first sentence that declares whom the document advises.
+
+        Only the noun phrases the cue governs count ("recommendations for
+        Lithuania, the EU and NATO on how to address the crisis in Belarus"
+        names Lithuania, the EU and NATO, not Belarus).
+        """
         for sentence in self.sentences:
             lowered = sentence.text.lower()
             for cue in self.lex.audience_cues:
                 at = lowered.find(cue)
                 if at < 0:
                     continue
-                after = sentence.start_char + at + len(cue)
-                mentions = self.index.within(after, sentence.end_char)
-                if mentions:
-                    return _unique(m.actor_id for m in mentions)
+                cue_end = sentence.start_char + at + len(cue)
+                span = _span(self.doc, sentence)
+                heads = [
+                    pobj
+                    for token in span
+                    if token.idx < cue_end <= token.idx + len(token) + 1 and token.dep_ in {"prep", "agent", "dative"}
+                    for pobj in token.children
+                    if pobj.dep_ == "pobj"
+                ]
+                found = _unique(self.index.actors_in_tokens(heads, core_only=True)) if heads else ()
+                if not found:
+                    tail = self.doc.text[cue_end : sentence.end_char]
+                    stop = re.search(r"\s(on|in|about|regarding|concerning|considering|to|how)\s", tail)
+                    end = cue_end + (stop.start() if stop else len(tail))
+                    found = _unique(m.actor_id for m in self.index.within(cue_end, end))
+                if found:
+                    return found
         return ()
 
     def contextual(self, sentence: Sentence) -> tuple[str, ...]:
@@ -225,7 +338,7 @@ def classify_document(
         return ()
     lex = lexicon_from(config)
     index = MentionIndex.build(mentions)
-    resolver = AddresseeResolver(doc, sentences, index, lex)
+    resolver = AddresseeResolver(doc, sentences, index, lex, config.actors)
 
     texts = [c.sentence.text for c in candidates]
     measures = [measure_text(c.cues) for c in candidates]

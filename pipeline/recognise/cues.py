@@ -325,8 +325,12 @@ def _mistagged_imperative(first: Token, span: Span, verb_lemmas: frozenset[str])
 def _called_on(verb: Token) -> list[Token]:
     """The actors a performative addresses: "call on X", "urge X to", "recommend that X"."""
     found: list[Token] = []
+    # "urge X to act": the object is addressed only when an infinitive follows it
+    has_infinitive = any(c.dep_ in {"xcomp", "ccomp"} for c in verb.children) or any(
+        g.dep_ in {"xcomp", "acl", "relcl"} for c in verb.children if c.dep_ in {"dobj", "obj"} for g in c.children
+    )
     for child in verb.children:
-        if child.dep_ in {"dobj", "obj"}:
+        if child.dep_ in {"dobj", "obj"} and has_infinitive:
             found.append(child)
             found.extend(child.conjuncts)
         elif child.dep_ == "prep" and child.lower_ in {"on", "upon", "to"}:
