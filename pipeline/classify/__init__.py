@@ -20,7 +20,7 @@ from typing import Any
 
 from spacy.tokens import Doc, Span
 
-from pipeline.classify.instruments import choose_instruments, instrument_frame
+from pipeline.classify.instruments import choose_instruments, predict_instrument_proba
 from pipeline.recognise.cues import Cues, Lexicon, analyse, measure_text
 from pipeline.recognise.recommendations import Candidate, lexicon_from, verb_lemmas
 from pipeline.types import BlockKind, DocumentLayout, EntityMention, Recommendation, Sentence
@@ -343,8 +343,7 @@ def classify_document(
     texts = [c.sentence.text for c in candidates]
     measures = [measure_text(c.cues) for c in candidates]
     instrument_ids = list(models.instrument_labels)
-    frame = instrument_frame(texts, measures, config.instruments, instrument_ids)
-    probabilities = models.instruments.predict_proba(frame)
+    probabilities = predict_instrument_proba(models.instruments, texts, measures, config.instruments)
     threshold = float(config.get("classify.instrument_threshold"))
     max_instruments = int(config.get("classify.max_instruments"))
 

@@ -18,10 +18,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sklearn.preprocessing import MultiLabelBinarizer
 
 from pipeline import __version__
-from pipeline.classify.instruments import build_instrument_classifier, instrument_frame
+from pipeline.classify.instruments import fit_instrument_model
 from pipeline.config import Config
 from pipeline.errors import UsageError
 from pipeline.models import PACKAGED_MODELS, Models, save_models
@@ -107,19 +106,15 @@ def fit_models(prepared: Sequence[PreparedDocument], config: Config) -> Models:
             texts.append(unit["text"])
             measures.append(measure_text(p.cues[s]) if s is not None else unit["text"])
             label_sets.append(list(unit.get("instruments") or []))
-    binarizer = MultiLabelBinarizer(classes=sorted(config.instruments.ids))
-    targets = binarizer.fit_transform(label_sets)
-    present = targets.sum(axis=0) > 0
-    instrument_ids = [iid for iid, keep in zip(binarizer.classes_, present) if keep]
-    instruments = build_instrument_classifier(instrument_ids)
-    instruments.fit(instrument_frame(texts, measures, config.instruments, instrument_ids), targets[:, present])
+    instruments = fit_instrument_model(texts, measures, label_sets, config.instruments)
+    counts = {iid: sum(iid in labels for labels in label_sets) for iid in config.instruments.ids}
     meta = {
         "trained_on": sorted(p.doc_id for p in prepared),
         "units": len(rows),
         "positives": int(sum(labels)),
-        "labelled_instruments": {iid: int(n) for iid, n in zip(binarizer.classes_, targets.sum(axis=0))},
+        "labelled_instruments": counts,
     }
-    return Models(detector=detector, instruments=instruments, instrument_labels=tuple(instrument_ids), meta=meta)
+    return Models(detector=detector, instruments=instruments, instrument_labels=tuple(instruments["labels"]), meta=meta)
 
 
 def predict_prepared(p: PreparedDocument, models: Models, config: Config) -> list[dict[str, Any]]:
@@ -171,9 +166,10 @@ def model_card(models: Models, held_out: dict[str, Any], data_dir: Path) -> str:
         "- Detector: logistic regression over parse-cue features (modal and subject, imperative, performative,",
         "  impersonal and passive prescriptions, reported speech, section, list membership) and word n-grams,",
         "  sigmoid-calibrated (3-fold).",
-        "- Instruments: one-vs-rest logistic regression over n-grams of the unit and its measure plus",
-        "  seed-term hits from configs/instruments.yaml.",
-        f"- Instruments with training examples: {', '.join(models.instrument_labels)}",
+        "- Instruments: a binary decision per (unit, instrument) by one logistic regression shared by all",
+        "  instruments, over seed-term hits (configs/instruments.yaml) in the unit and its measure and the",
+        "  TF-IDF similarity of the unit to each instrument's definition.",
+        f"- Labelled units per instrument: {', '.join(f'{k} {v}' for k, v in sorted(models.meta['labelled_instruments'].items()))}",
         "- Format: skops (no pickle); loading refuses types outside scikit-learn/numpy/scipy.",
         "- Intended use: English policy papers. Trained on two papers about one country: expect lower",
         "  scores on other genres (resolutions, legal acts) and check a sample of the output.",
