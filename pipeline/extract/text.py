@@ -1,0 +1,100 @@
+"""Joining lines into text: line-end hyphenation and the document's own words.
+
+Rule for a line that ends in a hyphen right after a letter ("self-" + "organization"):
+
+1. the next line starts with a capital or a digit ("Belarus-" + "Russia",
+   "COVID-" + "19"): a real hyphen, kept;
+2. the word before the hyphen is already hyphenated ("white-red-" + "white"):
+   a compound, the hyphen is kept;
+3. the document itself decides when it can: if it prints the hyphenated form
+   elsewhere on one line ("pro-democracy"), the hyphen is kept; if it prints the
+   joined form elsewhere ("organization"), the pieces are joined; if it prints
+   neither but uses both halves as words ("check" and "in"), the hyphen is kept;
+4. otherwise the hyphen is kept after a common English prefix that forms
+   hyphenated compounds (pro, anti, non, self, co, post, pre, ex, multi, well,
+   ...) and before a particle that ends one (in, on, up, out, off, by), and the
+   pieces are joined in every other case ("organi-" + "zation").
+
+A dash (en or em, or a hyphen after a space) at a line end is punctuation:
+the lines are joined with a space.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+HYPHEN_PREFIXES = frozenset(
+    "pro anti non self co post pre ex multi well semi pseudo quasi cross all half mid neo ultra vice".split()
+)
+
+# A line-end hyphenation never leaves just one of these on the next line; after
+# a hyphen they end a compound ("check-in", "set-up", "follow-on").
+HYPHEN_PARTICLES = frozenset("in on up out off by".split())
+
+_WORDS = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+_LAST_WORD = re.compile(r"([^\W\d_]+(?:-[^\W\d_]+)*)-$")
+_FIRST_WORD = re.compile(r"^([^\W\d_]+)")
+SENTENCE_END = re.compile(r"[.!?…:;][\"'”’»)\]]*$")
+
+
+class Vocabulary:
+    """The words a document prints, lower-cased: evidence for hyphenation."""
+
+    def __init__(self) -> None:
+        self.words: set[str] = set()
+
+    def add_line(self, text: str) -> None:
+        # The last word of a line that ends in a hyphen is half a word.
+        if text.endswith("-"):
+            text = text[: text.rfind(" ") + 1] if " " in text else ""
+        self.words.update(_WORDS.findall(text.lower()))
+
+    def add_lines(self, lines: Iterable[str]) -> None:
+        for line in lines:
+            self.add_line(line)
+
+    def __contains__(self, word: str) -> bool:
+        return word in self.words
+
+
+def keep_line_end_hyphen(left: str, right: str, vocabulary: Vocabulary | None) -> bool:
+    """Whether the hyphen between ``left`` (the word before it, hyphen removed)
+    and ``right`` (the first word of the next line) is a real one."""
+    if not right or right[0].isupper() or right[0].isdigit():
+        return True
+    if "-" in left:
+        return True
+    if vocabulary is not None:
+        if f"{left}-{right}".lower() in vocabulary:
+            return True
+        if f"{left}{right}".lower() in vocabulary:
+            return False
+        if left.lower() in vocabulary and right.lower() in vocabulary:
+            return True
+    return left.lower() in HYPHEN_PREFIXES or right.lower() in HYPHEN_PARTICLES
+
+
+def join_lines(first: str, second: str, vocabulary: Vocabulary | None = None) -> str:
+    """Join two lines of one paragraph, undoing line-end hyphenation."""
+    if not first:
+        return second
+    if not second:
+        return first
+    if not first.endswith("-"):
+        return f"{first} {second}"
+    # Only the end of the text matters; searching all of a long paragraph again
+    # for every line would be quadratic.
+    hyphenated = _LAST_WORD.search(first[-80:])
+    if hyphenated and not first.endswith(" -"):
+        next_word = _FIRST_WORD.match(second)
+        if next_word is None:
+            return first + second if second[0].isdigit() else f"{first} {second}"
+        if keep_line_end_hyphen(hyphenated.group(1), next_word.group(1), vocabulary):
+            return first + second
+        return first[:-1] + second
+    return f"{first} {second}"
+
+
+def ends_sentence(text: str) -> bool:
+    return bool(SENTENCE_END.search(text.rstrip()))
