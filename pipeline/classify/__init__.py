@@ -302,25 +302,62 @@ def polarity_of(cues: Cues, lex: Lexicon) -> str:
     return "do"
 
 
-def targets_of(cues: Cues, addressees: Sequence[str], index: MentionIndex, span: Span) -> tuple[str, ...]:
-    """Actors in the measure's objects and complements (not its subject or addressees)."""
+# Prepositions that place or time a measure rather than aim it: "sanctions in
+# Belarus", "talks during the summit". Targets hang on the others ("sanctions
+# against X", "pressure on X", "support to X", "engagement with X").
+NON_TARGET_PREPS = frozenset({
+    "in", "inside", "within", "across", "throughout", "during", "after", "before", "since", "until",
+    "by", "among", "amongst", "including", "regarding", "about", "concerning", "via", "under", "despite",
+    "like", "as", "than", "beyond", "outside", "from",
+})
+NON_TARGET_DEPS = frozenset({"advcl", "mark", "relcl", "parataxis", "appos", "npadvmod"})
+
+
+def _measure_tokens(verb: Any, excluded: set[int]) -> set[int]:
+    """Token indices of the measure's objects and aimed complements."""
+    kept: set[int] = set()
+    stack = [verb]
+    while stack:
+        token = stack.pop()
+        if token.i in excluded:
+            continue
+        kept.add(token.i)
+        for child in token.children:
+            if child.i in excluded or child.dep_ in NON_TARGET_DEPS:
+                continue
+            if child.dep_ in {"prep", "agent"} and child.lower_ in NON_TARGET_PREPS:
+                continue
+            stack.append(child)
+    return kept
+
+
+def targets_of(
+    cues: Cues, addressees: Sequence[str], index: MentionIndex, span: Span, topic_countries: frozenset[str] = frozenset()
+) -> tuple[str, ...]:
+    """Actors in the measure's objects and aimed complements (not its subject or addressees).
+
+    Generated ids (``org:...``) are left out: a target is an actor of the taxonomy
+    or a country. ``topic_countries`` are countries whose own actors the
+    taxonomy models (anchors of its domestic groups): their bare name is the
+    paper's topic, and ANNOTATION.md asks for the most specific actor instead.
+    """
     verb = cues.verb
     excluded = cues.subject_tokens | {t.i for a in cues.addressee_tokens for t in a.subtree}
     if verb is None or not (span.start <= verb.i < span.end):
-        tokens = [t for t in span if t.i not in excluded]
+        token_ids = {t.i for t in span if t.i not in excluded}
     else:
-        tokens = [t for t in verb.subtree if t.i not in excluded]
-    if not tokens:
-        return ()
+        token_ids = _measure_tokens(verb, excluded)
+        for conj in verb.conjuncts:  # "impose sanctions and freeze assets of X"
+            if span.start <= conj.i < span.end:
+                token_ids |= _measure_tokens(conj, excluded)
     ids: list[str] = []
-    token_ids = {t.i for t in tokens}
     for mention in index.within(span.start_char, span.end_char):
+        actor = mention.actor_id
+        if not actor or ":" in actor or actor in addressees or actor in ids or actor in topic_countries:
+            continue
         covered = span.doc.char_span(mention.start_char, mention.end_char, alignment_mode="expand")
-        if covered is None or not any(t.i in token_ids for t in covered):
-            continue
-        if mention.actor_id in addressees or mention.actor_id in ids:
-            continue
-        ids.append(mention.actor_id)
+        if covered is not None and any(t.i in token_ids for t in covered):
+            ids.append(actor)
     return tuple(ids)
 
 
@@ -339,6 +376,7 @@ def classify_document(
     lex = lexicon_from(config)
     index = MentionIndex.build(mentions)
     resolver = AddresseeResolver(doc, sentences, index, lex, config.actors)
+    topic_countries = frozenset(a.anchor for a in config.actors.actors.values() if a.anchor)
 
     texts = [c.sentence.text for c in candidates]
     measures = [measure_text(c.cues) for c in candidates]
@@ -361,7 +399,7 @@ def classify_document(
             addressees = resolver.contextual(sentence)
         if not addressees:
             addressees = (UNSPECIFIED,)
-        targets = targets_of(cues, addressees, index, span)
+        targets = targets_of(cues, addressees, index, span, topic_countries)
         records.append(
             Recommendation(
                 id=f"{layout.doc_id}:{sentence.index}",

@@ -19,8 +19,10 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
+import spacy
 from slugify import slugify
 from spacy.language import Language
+from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans, registry
 
@@ -163,25 +165,80 @@ def actor_mentions(
     ordered = sorted(sentences, key=lambda s: s.start_char)
     starts = [s.start_char for s in ordered]
     wanted = frozenset(taxonomy.entity_labels)
+    found: list[tuple[Span, str, str | None]] = [
+        (ent, ent.label_, mention_actor_id(ent, taxonomy)) for ent in doc.ents if ent.label_ in wanted
+    ]
+    found += _context_mentions(doc, taxonomy, found)
     mentions = []
-    for ent in doc.ents:
-        if ent.label_ not in wanted:
-            continue
-        sentence = ordered[max(bisect_right(starts, ent.start_char) - 1, 0)]
+    for span, label, actor_id in sorted(found, key=lambda item: item[0].start_char):
+        sentence = ordered[max(bisect_right(starts, span.start_char) - 1, 0)]
         mentions.append(
             EntityMention(
                 doc_id=doc_id,
-                text=" ".join(ent.text.split()),
-                label=ent.label_,
-                actor_id=mention_actor_id(ent, taxonomy),
+                text=" ".join(span.text.split()),
+                label=label,
+                actor_id=actor_id,
                 page=sentence.page,
                 bbox=sentence.bboxes[0] if sentence.bboxes else None,
                 sentence_index=sentence.index,
-                start_char=ent.start_char,
-                end_char=ent.end_char,
+                start_char=span.start_char,
+                end_char=span.end_char,
             )
         )
     return mentions
+
+
+# A document is "about" an anchor when it names it at least this often.
+MIN_ANCHOR_MENTIONS = 3
+_CONTEXT_MATCHERS: dict[int, tuple[Any, dict[int, str]]] = {}
+
+
+def _context_matcher(doc: Doc, taxonomy: ActorTaxonomy):
+    """A PhraseMatcher over every actor's context aliases, built once per taxonomy."""
+    key = id(taxonomy)
+    if key not in _CONTEXT_MATCHERS:
+        tokenizer = spacy.blank("en", vocab=doc.vocab)
+        matcher = PhraseMatcher(doc.vocab, attr="LOWER")
+        labels: dict[int, str] = {}
+        for actor in taxonomy.actors.values():
+            if actor.context_aliases:
+                match_id = doc.vocab.strings.add(f"context:{actor.id}")
+                labels[match_id] = actor.id
+                matcher.add(f"context:{actor.id}", [tokenizer.make_doc(a) for a in actor.context_aliases])
+        _CONTEXT_MATCHERS[key] = (matcher, labels)
+    return _CONTEXT_MATCHERS[key]
+
+
+def _context_mentions(doc: Doc, taxonomy: ActorTaxonomy, found: list[tuple[Span, str, str | None]]) -> list[tuple[Span, str, str | None]]:
+    """Common nouns ("the regime", "civil society") that name an actor in a document about its anchor.
+
+    Only where no entity was found already, and only for actors whose anchor
+    (an actor or country id) the document names at least MIN_ANCHOR_MENTIONS times.
+    """
+    counts: dict[str, int] = {}
+    for _, _, actor_id in found:
+        if actor_id:
+            counts[actor_id] = counts.get(actor_id, 0) + 1
+    active = {
+        actor.id
+        for actor in taxonomy.actors.values()
+        if actor.context_aliases and counts.get(actor.anchor or "", 0) >= MIN_ANCHOR_MENTIONS
+    }
+    if not active:
+        return []
+    matcher, labels = _context_matcher(doc, taxonomy)
+    taken = [(span.start_char, span.end_char) for span, _, _ in found]
+    added: list[tuple[Span, str, str | None]] = []
+    for match_id, start, end in sorted(matcher(doc), key=lambda m: (m[1], -(m[2] - m[1]))):
+        actor_id = labels.get(match_id)
+        if actor_id not in active:
+            continue
+        span = doc[start:end]
+        if any(s < span.end_char and span.start_char < e for s, e in taken):
+            continue
+        taken.append((span.start_char, span.end_char))
+        added.append((span, ACTOR_LABEL, actor_id))
+    return added
 
 
 def mention_actor_id(ent: Span, taxonomy: ActorTaxonomy) -> str | None:

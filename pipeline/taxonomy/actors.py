@@ -30,7 +30,8 @@ ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 QID_PATTERN = re.compile(r"^Q[1-9][0-9]*$")
 LABEL_PATTERN = re.compile(r"^[A-Z][A-Z_]*$")
 ACTOR_KEYS = frozenset(
-    {"label", "kind", "qid", "description", "aliases", "cased_aliases", "demonyms", "patterns", "member_of", "includes"}
+    {"label", "kind", "qid", "description", "aliases", "cased_aliases", "demonyms", "patterns", "member_of", "includes",
+     "context_aliases", "anchor"}
 )
 TOP_LEVEL_KEYS = frozenset(
     {"actors", "countries", "demonym_heads", "generic_names", "not_actors", "state_name_prefixes", "entity_labels",
@@ -96,6 +97,10 @@ class Actor:
     member_of: tuple[str, ...] = ()
     includes: tuple[str, ...] = ()
     description: str = ""
+    # Common nouns that name this actor only in a document about its anchor
+    # ("the regime", "civil society" in a paper about Belarus).
+    context_aliases: tuple[str, ...] = ()
+    anchor: str | None = None
 
 
 @dataclass(frozen=True)
@@ -361,7 +366,20 @@ def _parse_actor(path: Path, aid: Any, spec: Any) -> Actor:
         member_of=_id_list(path, f"{entry}.member_of", spec.get("member_of")),
         includes=_id_list(path, f"{entry}.includes", spec.get("includes")),
         description=" ".join(description.split()),
+        context_aliases=_string_list(path, f"{entry}.context_aliases", spec.get("context_aliases")),
+        anchor=_anchor(path, entry, spec),
     )
+
+
+def _anchor(path: Path, entry: str, spec: dict[str, Any]) -> str | None:
+    anchor = spec.get("anchor")
+    if anchor is None:
+        if spec.get("context_aliases"):
+            raise ConfigError(path, f"{entry}.anchor", "is missing", "context_aliases need an anchor: the actor or country id whose mentions make a document about it")
+        return None
+    if not isinstance(anchor, str) or not ID_PATTERN.match(anchor):
+        raise ConfigError(path, f"{entry}.anchor", f"expected an actor or country id, got {anchor!r}")
+    return anchor
 
 
 def _string_list(path: Path, entry: str, value: Any) -> tuple[str, ...]:
