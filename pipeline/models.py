@@ -75,6 +75,7 @@ def _atomic_write(path: Path, data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; models are package data
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
