@@ -368,22 +368,32 @@ def in_recommendation_section(section: tuple[str, ...], lex: Lexicon) -> bool:
     return any(cue in lowered for cue in lex.recommendation_sections)
 
 
-def measure_text(cues: Cues, max_words: int = 18) -> str:
-    """The prescribed action: the verb and its objects and complements, without subject or modal."""
+MEASURE_DEPS = frozenset({
+    "dobj", "obj", "dative", "attr", "acomp", "oprd", "prep", "prt", "xcomp", "ccomp", "conj", "cc",
+    "npadvmod", "advmod", "agent", "pcomp", "nsubjpass",
+})
+
+
+def measure_text(cues: Cues, max_words: int = 24) -> str:
+    """The prescribed action as the document writes it: from the verb to the end of its objects.
+
+    A slice of the original text (not re-joined tokens), without the subject,
+    the modal and trailing subordinate clauses ("..., if necessary", "as ...").
+    """
     verb = cues.verb
     if verb is None:
         return ""
+    span = cues.span
+    doc = verb.doc
     if verb.pos_ not in {"VERB", "AUX"}:
         # a mis-tagged imperative ("Strengthen" as a proper noun): the rest of the unit
-        words = [t.text for t in cues.span if t.i >= verb.i and not t.is_space][:max_words]
-        words[0] = words[0].lower()
-        return " ".join(words).strip(" ,;:.")
-    skip = cues.subject_tokens
-    tokens = [
-        t
-        for t in verb.subtree
-        if t.i not in skip and t.dep_ not in {"aux", "auxpass", "neg", "mark", "punct"} or t.i == verb.i
-    ]
-    tokens = [t for t in tokens if not (t.dep_ == "advcl" and t.i < verb.i)]
-    words = [t.lower_ if t.i == verb.i else t.text for t in tokens if not t.is_space][:max_words]
-    return " ".join(words).strip(" ,;:")
+        start, end = verb.idx, span.end_char
+    else:
+        breaks = [c.i for c in verb.children if c.i > verb.i and c.dep_ == "punct" and c.text in {",", ";", ":", "–", "—", "("}]
+        stop = min(breaks + [span.end])  # a clause after a comma qualifies, it is not the measure
+        kept = [c for c in verb.children if verb.i < c.i < stop and c.dep_ in MEASURE_DEPS]
+        last = kept[-1].right_edge if kept else verb
+        start, end = verb.idx, min(last.idx + len(last), span.end_char)
+    words = doc.text[start:end].split()
+    text = " ".join(words[:max_words]).strip(" ,;:.–—-")
+    return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text

@@ -135,4 +135,9 @@ def test_description_has_no_prescription_form(read):
 
 def test_measure_text_is_the_verb_phrase_without_subject_or_modal(read):
     cues = read("The EU should impose targeted sanctions on the regime's business allies.")
-    assert measure_text(cues) == "impose targeted sanctions on the regime 's business allies"
+    assert measure_text(cues) == "impose targeted sanctions on the regime's business allies"
+
+
+def test_measure_text_keeps_the_document_spelling_and_drops_trailing_clauses(read):
+    cues = read("Continue non-recognition of the ruler, as long as repressions go on.")
+    assert measure_text(cues) == "continue non-recognition of the ruler"
