@@ -78,6 +78,20 @@ def _unit_spans(block: Block, block_doc: Doc) -> list[tuple[int, int]]:
     return spans
 
 
+_NUMBERED_HEADING = re.compile(r"^\s*(?:\d+(?:\.\d+)*|[A-Z]|[IVXLC]+)[.)]\s+\S")
+
+
+def _front_matter_levels(blocks: Sequence[Block]) -> int | None:
+    """The shallowest level of numbered headings ("1. Introduction", "A. ..."), if the document numbers them.
+
+    Unnumbered headings above that level (a cover title, "Contents") are front
+    matter: they do not scope the numbered sections, so they stay out of
+    section paths.
+    """
+    levels = [b.level or 1 for b in blocks if b.kind is BlockKind.HEADING and _NUMBERED_HEADING.match(b.text)]
+    return min(levels) if len(levels) >= 2 else None
+
+
 def _heading_trail(trail: list[tuple[int, str]], block: Block) -> list[tuple[int, str]]:
     """The heading trail after ``block``, a heading: deeper or equal levels are replaced."""
     level = block.level or 1
@@ -98,6 +112,7 @@ def segment_layout(layout: DocumentLayout, nlp: Language, *, batch_size: int = 6
     doc = Doc.from_docs(block_docs, ensure_whitespace=True) if block_docs else nlp.make_doc("")
 
     sentences: list[Sentence] = []
+    numbered_level = _front_matter_levels(blocks)
     trail: list[tuple[int, str]] = []
     last_body_sentence: str | None = None
     list_lead: str | None = None
@@ -107,7 +122,10 @@ def segment_layout(layout: DocumentLayout, nlp: Language, *, batch_size: int = 6
     block_positions = {id(b): i for i, b in enumerate(all_blocks)}
     for block, block_doc in zip(blocks, block_docs):
         if block.kind is BlockKind.HEADING:
-            trail = _heading_trail(trail, block)
+            if numbered_level is not None and (block.level or 1) < numbered_level and not _NUMBERED_HEADING.match(block.text):
+                trail = []  # a cover title or "Contents": front matter, not a section
+            else:
+                trail = _heading_trail(trail, block)
             in_list = False
             list_lead = None
         elif block.kind is BlockKind.LIST_ITEM:

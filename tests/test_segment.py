@@ -80,3 +80,20 @@ def test_the_doc_carries_the_parse_and_entities(nlp):
 def test_verb_lemmas_come_from_the_model(nlp):
     verbs = verb_lemmas(nlp)
     assert {"recognize", "impose", "ratify"} <= verbs
+
+
+def test_cover_titles_do_not_scope_numbered_sections(nlp):
+    layout = _layout(
+        [
+            _block("A Study of Things", BlockKind.HEADING, level=1),
+            _block("Contents", BlockKind.HEADING, level=2),
+            _block("1. Introduction", BlockKind.HEADING, level=3),
+            _block("Text of the introduction.", BlockKind.PARAGRAPH),
+            _block("2. Recommendations", BlockKind.HEADING, level=3),
+            _block("A. For the EU", BlockKind.HEADING, level=4),
+            _block("The EU should act.", BlockKind.PARAGRAPH),
+        ]
+    )
+    _, sentences = segment_layout(layout, nlp)
+    act = next(s for s in sentences if s.text == "The EU should act.")
+    assert act.section == ("2. Recommendations", "A. For the EU")
