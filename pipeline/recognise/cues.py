@@ -196,6 +196,7 @@ def analyse(span: Span, lex: Lexicon, verb_lemmas: frozenset[str] = frozenset())
                 lemma in lex.necessity_verbs
                 and any(c.dep_ == "dobj" for c in token.children)
                 and (token == span.root or token in span.root.conjuncts)
+                and token.tag_ in {"VB", "VBP", "VBZ"}  # "required" in the past describes, it does not prescribe
                 and not any(c.tag_ == "MD" for c in token.children)
             ):
                 subjects = _subjects_of(token)
@@ -319,6 +320,8 @@ def _mistagged_imperative(first: Token, span: Span, verb_lemmas: frozenset[str])
         return False
     if following[0].lower_ == "of":
         return False  # "Release of all prisoners": a noun
+    if first.tag_ == "NNP" and following[0].tag_ in {"NNP", "NNPS"} and following[0].is_title:
+        return False  # "General Assembly ...": a run of proper nouns is a name
     return following[0].tag_ in OBJECT_START_TAGS
 
 

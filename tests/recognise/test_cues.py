@@ -141,3 +141,15 @@ def test_measure_text_is_the_verb_phrase_without_subject_or_modal(read):
 def test_measure_text_keeps_the_document_spelling_and_drops_trailing_clauses(read):
     cues = read("Continue non-recognition of the ruler, as long as repressions go on.")
     assert measure_text(cues) == "continue non-recognition of the ruler"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "General Assembly Distr.: General",
+        "Amendments introduced in 2023 required listed companies to report their emissions.",
+        "Cover image: Police guard an exit of the metro.",
+    ],
+)
+def test_names_and_past_necessity_are_not_prescriptions(read, text):
+    assert read(text).form == "none"
