@@ -67,8 +67,12 @@ def build_parser() -> argparse.ArgumentParser:
             "content, not only by extension) through extract, segment, recognise and classify, "
             "build the corpus graph and write recommendations.jsonl, entities.jsonl, documents/, "
             "graph.graphml, graph.gexf, graph.json, graph.cyjs, nodes.csv, edges.csv, "
-            "recommendations.parquet, report.html and manifest.json into --out. Results are cached "
-            "per document, so a re-run only processes new or changed papers. Exit code 0 when every "
+            "recommendations.parquet, report.html and manifest.json into --out. Other files found in "
+            "folders are listed in manifest.json as skipped. Each document runs in a worker process "
+            "within limits.document_seconds and limits.document_memory_mb; one that exceeds them is "
+            "reported and the run goes on. Results are cached per document in --out, so a re-run only "
+            "processes new or changed papers, and one that finds nothing changed keeps the outputs as "
+            "they are. Outputs are replaced only when a run completes. Exit code 0 when every "
             "document succeeded, 2 when some failed (listed at the end and in manifest.json), "
             "1 on usage or configuration errors."
         ),
@@ -84,14 +88,18 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="ADDRESS",
         help="Dask scheduler address (tcp://host:8786), or 'local' to start a LocalCluster; needs pip install .[dask]",
     )
-    run.add_argument("--no-cache", action="store_true", help="ignore cached per-document results and redo all")
+    run.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="ignore cached results in --out and process every document again (the cache is refreshed)",
+    )
     run.add_argument(
         "--follow-symlinks",
         action="store_true",
         help="follow symbolic links that point outside the given folders (off by default)",
     )
-    run.add_argument("--quiet", action="store_true", help="no progress bar, only warnings and the summary")
-    run.add_argument("--verbose", action="store_true", help="log details and print tracebacks of failures")
+    run.add_argument("--quiet", action="store_true", help="no progress bar or lines, only warnings and the summary")
+    run.add_argument("--verbose", action="store_true", help="log details and print the traceback of each failure")
 
     extract = sub.add_parser(
         "extract",
@@ -185,19 +193,25 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from pipeline.runner import run_corpus
+    """``policygraph run``: 0 when every document succeeded, 2 when some failed, 1 on usage errors.
 
-    config = _load_config(args)
-    if args.executor == "dask" or config.get("run.executor") == "dask":
-        if not args.scheduler:
-            raise UsageError("--executor dask needs --scheduler ADDRESS (tcp://host:8786) or --scheduler local")
-    elif args.scheduler:
-        raise UsageError("--scheduler only applies with --executor dask")
+    The configuration is only validated when documents need work: a re-run
+    that finds nothing changed keeps its outputs without loading spaCy.
+    """
+    from pipeline.runner import ConfigSource, run_corpus
+
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError(f"--jobs must be 1 or more, got {args.jobs}")
+    # jobs and executor are passed apart from the settings: they never change results,
+    # so they must not change the configuration's hash (and with it the cache key)
+    overrides = {"extract.backend": args.backend} if args.backend else {}
     summary = run_corpus(
         [Path(p) for p in (args.paths or ["corpus"])],
         Path(args.out),
-        config,
-        use_cache=not args.no_cache and bool(config.get("run.cache")),
+        ConfigSource.of(args.config, overrides),
+        use_cache=not args.no_cache,
+        jobs=args.jobs,
+        executor=args.executor,
         scheduler=args.scheduler,
         follow_symlinks=args.follow_symlinks,
         quiet=args.quiet,

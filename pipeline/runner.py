@@ -1,38 +1,73 @@
 """Corpus runs: discovery, per-document isolation, cache, parallel map, outputs.
 
-One document's failure never stops a run: each document runs in a worker
-process with a wall-clock timeout and a memory ceiling, and its error is
-recorded with its path and reason. Results are cached per document in SQLite
-inside the output folder, committed as each document finishes, so a killed
-run resumes where it stopped. Outputs are written into a staging folder and
-swapped in at the end, so a crash never leaves half-written outputs.
+Decisions a user can rely on:
+
+* **Discovery.** Every regular file under the given paths is considered,
+  hidden files and folders excepted; a file is a PDF when its first kilobyte
+  holds ``%PDF-`` or its name ends in ``.pdf``. Other files found in folders
+  get a manifest entry with status ``skipped`` and code ``not_a_pdf`` and do
+  not make the run fail; a non-PDF named on the command line is a failure.
+  Symbolic links that lead outside the given paths are not followed (entry
+  ``skipped``, code ``symlink_outside``) unless ``follow_symlinks``; followed
+  folder links are visited once, so cycles end. The output folder is never
+  read as input.
+* **Isolation.** Each document runs in a worker process with a wall-clock
+  timeout and an address-space ceiling (``limits`` in the settings); a
+  document that exceeds them, or kills its worker, is recorded with its path
+  and reason and the run goes on. Workers load spaCy and the classifiers
+  before taking documents, so the timeout measures the document alone.
+* **Cache.** Per-document results are cached in SQLite in the output folder
+  (``pipeline.cache``), committed as each document finishes, keyed by the
+  PDF bytes' hash and by the configuration and program versions (including a
+  hash of the source of the stages that produce them, so an edited checkout
+  never reuses stale results). Layouts have their own, narrower key, so a
+  taxonomy change redoes recognition but not extraction. Typed failures that
+  would recur (corrupt, encrypted ...) are cached too; timeouts and crashes
+  are retried.
+* **Unchanged re-runs.** When every document is cached, the documents, their
+  bytes, the configuration files and all versions equal the previous run's
+  (one fingerprint in ``manifest.json``) and the previous outputs are intact
+  (their hashes in the manifest), the outputs are kept as they are and only
+  the manifest is rewritten: no spaCy, scikit-learn or graph code is loaded,
+  and the configuration is not even validated (its bytes are those of a run
+  that validated it).
+* **Crash safety.** Outputs are written to a staging folder inside the
+  output folder, synced, marked complete and then renamed over the previous
+  ones, the manifest last. A run killed before the mark leaves the previous
+  outputs untouched; one killed during the renames is completed by the next
+  run. A lock file keeps two runs from writing one folder at once.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
+import copy
 import dataclasses
+import fcntl
+import functools
 import hashlib
 import json
 import logging
 import os
 import resource
 import shutil
-import sys
 import tempfile
 import time
 import traceback
+import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from pathlib import Path, PurePosixPath
+from typing import Any, TextIO
 
 from slugify import slugify
 
 from pipeline import __version__
-from pipeline.cache import ResultCache
-from pipeline.config import Config
+from pipeline.cache import CachedFailure, CacheError, ResultCache, hash_file
+from pipeline.config import DEFAULT_CONFIG_DIR, DEFAULT_SETTINGS, Config, load_config, read_yaml
 from pipeline.errors import (
+    ConfigError,
     DocumentError,
     DocumentTimeoutError,
     DocumentTooLargeError,
@@ -40,14 +75,151 @@ from pipeline.errors import (
     UsageError,
     WorkerCrashError,
 )
-from pipeline.types import DocumentMeta, DocumentResult
+from pipeline.types import DocumentLayout, DocumentMeta, DocumentResult
 
 log = logging.getLogger(__name__)
 
 PDF_MAGIC = b"%PDF-"
 SNIFF_BYTES = 1024
 CACHE_FILE = ".policygraph-cache.sqlite"
-STAGES = ("extract", "segment", "recognise", "classify")
+LOCK_FILE = ".policygraph.lock"
+MANIFEST = "manifest.json"
+STAGING_PREFIX = ".staging-"
+OLD_PREFIX = ".old-"
+COMPLETE_MARKER = ".complete"
+DASK_SCRATCH = ".dask-scratch"
+# documents/<doc_id>.json must fit a file name (255 bytes) with room for a -N suffix
+DOC_ID_MAX = 200
+# Failures that come back every time for the same bytes and settings; the rest
+# (timeouts, crashes, bugs) may pass on another try and are not cached.
+CACHEABLE_FAILURES = frozenset({"empty_file", "not_a_pdf", "encrypted", "corrupt", "image_only", "too_large"})
+PACKAGE_DIR = Path(__file__).resolve().parent
+# Source whose change alters extracted layouts: the extract stage and its records.
+EXTRACT_SOURCES = ("extract", "types.py", "errors.py")
+# Source whose change alters a document's results; the graph, exporters and report
+# only shape the outputs, which the run's fingerprint covers (the whole package).
+RESULT_SOURCES = (
+    *EXTRACT_SOURCES, "segment.py", "recognise", "classify", "taxonomy", "config.py", "models.py", "runner.py",
+)
+
+
+class SymlinkOutsideError(DocumentError):
+    code = "symlink_outside"
+    default_hint = "Pass --follow-symlinks to read files that links lead to outside the given folders"
+
+
+class BrokenLinkError(DocumentError):
+    code = "broken_link"
+    default_hint = "Fix or remove the link"
+
+
+class UnreadableFileError(DocumentError):
+    code = "unreadable"
+    default_hint = "Check that the file exists and that you may read it"
+
+
+# --------------------------------------------------------------------------
+# Configuration, loaded only when documents need work
+
+
+@dataclass(frozen=True)
+class ConfigSource:
+    """Where the configuration comes from; validated (``load``) only when documents need work.
+
+    Validating the taxonomies imports spaCy, which alone costs seconds; a re-run
+    that changes nothing only needs to know that no configuration input changed.
+    """
+
+    path: str | None = None
+    overrides: tuple[tuple[str, Any], ...] = ()
+
+    @classmethod
+    def of(cls, path: str | Path | None, overrides: dict[str, Any] | None = None) -> ConfigSource:
+        return cls(None if path is None else str(path), tuple(sorted((overrides or {}).items())))
+
+    def load(self) -> Config:
+        return _load_config(self)
+
+    def settings(self) -> dict[str, Any]:
+        """The settings as ``load_config`` merges them.
+
+        When they do not have the defaults' shape, the configuration is loaded
+        properly instead, which names the file and entry at fault.
+        """
+        raw = _raw_settings(self)
+        if raw is None or not _same_shape(raw[0], read_yaml(DEFAULT_SETTINGS)):
+            return self.load().settings
+        return raw[0]
+
+    def fingerprint(self) -> str | None:
+        """A hash of every configuration input (settings, files' bytes); None when one cannot be read."""
+        raw = _raw_settings(self)
+        if raw is None:
+            return None
+        settings, files = raw
+        digest = hashlib.sha256(json.dumps(settings, sort_keys=True, default=str).encode())
+        for file in files:
+            try:
+                data = file.read_bytes()
+            except OSError:
+                return None
+            digest.update(str(file.resolve()).encode() + b"\0" + data)
+        return digest.hexdigest()[:16]
+
+
+def _load_config(source: ConfigSource) -> Config:
+    return load_config(source.path, dict(source.overrides))
+
+
+def _merge_over(base: dict[str, Any], given: dict[str, Any]) -> None:
+    for key, value in given.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            _merge_over(base[key], value)
+        else:
+            base[key] = value
+
+
+def _same_shape(given: Any, default: Any) -> bool:
+    """The same keys and value types as the defaults (an int where a float is expected is fine)."""
+    if isinstance(default, dict):
+        return isinstance(given, dict) and given.keys() == default.keys() and all(
+            _same_shape(given[k], default[k]) for k in default
+        )
+    if isinstance(default, bool) or isinstance(given, bool):
+        return isinstance(given, bool) and isinstance(default, bool)
+    if isinstance(default, float):
+        return isinstance(given, (int, float))
+    return isinstance(given, type(default))
+
+
+def _raw_settings(source: ConfigSource) -> tuple[dict[str, Any], tuple[Path, ...]] | None:
+    """Settings merged like ``load_config`` does, without validation, and the files they name.
+
+    None when anything is odd; the caller then loads the configuration properly,
+    which reports the problem as a ConfigError.
+    """
+    try:
+        defaults = read_yaml(DEFAULT_SETTINGS)
+        settings = copy.deepcopy(defaults)
+        files = [DEFAULT_SETTINGS]
+        bases = {key: DEFAULT_CONFIG_DIR for key in defaults["paths"]}
+        if source.path is not None:
+            user_file = Path(source.path)
+            user = read_yaml(user_file) or {}
+            _merge_over(settings, user)
+            files.append(user_file)
+            for key in user.get("paths") or {}:
+                bases[key] = user_file.resolve().parent
+        for dotted, value in source.overrides:
+            section, key = dotted.split(".", 1)
+            settings[section][key] = value
+        named = []
+        for key in sorted(settings["paths"]):
+            candidate = Path(settings["paths"][key])
+            named.append(candidate if candidate.is_absolute() else bases[key] / candidate)
+    except (ConfigError, KeyError, TypeError, AttributeError, ValueError):
+        return None
+    return settings, tuple(files + named)
 
 
 # --------------------------------------------------------------------------
@@ -56,10 +228,12 @@ STAGES = ("extract", "segment", "recognise", "classify")
 
 @dataclass(frozen=True)
 class Candidate:
-    """A file found under the given paths; ``is_pdf`` by content or extension."""
+    """A file found under the given paths."""
 
     path: Path
     is_pdf: bool
+    given: bool = False  # named on the command line rather than found in a folder
+    refusal: DocumentError | None = None  # why it is not read at all (a link leading outside)
 
 
 def looks_like_pdf(path: Path) -> bool:
@@ -71,43 +245,94 @@ def looks_like_pdf(path: Path) -> bool:
         return False
 
 
-def _inside(path: Path, roots: Sequence[Path]) -> bool:
-    resolved = path.resolve()
-    return any(resolved == root or root in resolved.parents for root in roots)
+def _inside(path: Path, roots: Iterable[Path]) -> bool:
+    """``path`` (resolved) is one of ``roots`` or lies below one."""
+    return any(path == root or root in path.parents for root in roots)
 
 
-def discover(paths: Sequence[Path], *, follow_symlinks: bool = False) -> list[Candidate]:
-    """Every regular file under ``paths`` (recursively), sorted, each once.
+@dataclass
+class _Discovery:
+    roots: list[Path]
+    excluded: list[Path]
+    follow_symlinks: bool
+    found: list[Candidate] = field(default_factory=list)
+    seen_files: set[Path] = field(default_factory=set)
+    seen_dirs: set[Path] = field(default_factory=set)
 
-    Hidden files and folders are skipped. Symbolic links that lead outside the
-    given paths are not followed unless ``follow_symlinks``.
+    def add_file(self, path: Path, *, given: bool = False) -> None:
+        real = path.resolve()
+        if real in self.seen_files:
+            return
+        self.seen_files.add(real)
+        self.found.append(Candidate(path, path.suffix.lower() == ".pdf" or looks_like_pdf(path), given))
+
+    def refuse(self, path: Path, error: DocumentError) -> None:
+        log.warning("%s", error)
+        self.found.append(Candidate(path, False, refusal=error))
+
+    def visit_dir(self, folder: Path) -> None:
+        real = folder.resolve()
+        if real in self.seen_dirs or _inside(real, self.excluded):
+            return
+        self.seen_dirs.add(real)
+        try:
+            entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+        except OSError as exc:
+            self.refuse(folder, UnreadableFileError(folder, f"the folder cannot be listed ({exc.strerror})"))
+            return
+        visible = [entry for entry in entries if not entry.name.startswith(".")]
+        for entry in visible:
+            if entry.is_dir(follow_symlinks=False):
+                self.visit_dir(Path(entry.path))
+            elif entry.is_file(follow_symlinks=False):
+                self.add_file(Path(entry.path))
+            # sockets, pipes and devices are not documents (a pipe would block a reader)
+        # links last, so that a file reached both ways keeps its own name
+        for entry in visible:
+            if entry.is_symlink():
+                self.visit_link(Path(entry.path))
+
+    def visit_link(self, link: Path) -> None:
+        try:
+            target = link.resolve(strict=True)
+        except (OSError, RuntimeError):
+            self.refuse(link, BrokenLinkError(link, "the symbolic link leads to nothing"))
+            return
+        if not self.follow_symlinks and not _inside(target, self.roots):
+            self.refuse(link, SymlinkOutsideError(link, f"the symbolic link leads to {target}, outside the given paths, and is not followed"))
+            return
+        if target.is_dir():
+            self.visit_dir(link)
+        elif target.is_file():
+            self.add_file(link)
+
+
+def discover(paths: Sequence[Path], *, follow_symlinks: bool = False, exclude: Sequence[Path] = ()) -> list[Candidate]:
+    """Every regular file under ``paths`` (recursively), in sorted order, each once.
+
+    Hidden files and folders are skipped, and so are folders in ``exclude``
+    (the output folder) unless they are themselves one of ``paths``.
     """
-    roots = [p.resolve() for p in paths]
-    seen: set[Path] = set()
-    found: list[Candidate] = []
-
-    def consider(file: Path) -> None:
-        if file.is_symlink() and not follow_symlinks and not _inside(file, roots):
-            log.warning("%s: symbolic link leads outside the given folders; not followed (use --follow-symlinks)", file)
-            return
-        real = file.resolve()
-        if real in seen or not real.is_file():
-            return
-        seen.add(real)
-        found.append(Candidate(file, looks_like_pdf(file) or file.suffix.lower() == ".pdf"))
-
-    for given in paths:
+    given_paths = [Path(p) for p in paths]
+    for given in given_paths:
         if not given.exists():
-            raise UsageError(f"{given}: no such file or folder")
-        if given.is_file():
-            consider(given)
-            continue
-        for dirpath, dirnames, filenames in os.walk(given, followlinks=follow_symlinks):
-            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-            for name in sorted(filenames):
-                if not name.startswith("."):
-                    consider(Path(dirpath) / name)
-    return found
+            raise UsageError(f"{given}: no such file or folder; pass PDF files or folders that hold them")
+        if not (given.is_dir() or given.is_file()):
+            raise UsageError(f"{given}: not a regular file or folder; pass PDF files or folders that hold them")
+    roots = [p.resolve() for p in given_paths]
+    excluded = [e.resolve() for e in map(Path, exclude) if e.resolve() not in roots]
+    walk = _Discovery(roots=roots, excluded=excluded, follow_symlinks=follow_symlinks)
+    for given in given_paths:
+        if given.is_dir():
+            walk.visit_dir(given)
+        else:
+            walk.add_file(given, given=True)
+    return walk.found
+
+
+def doc_id_base(path: Path) -> str:
+    """The file stem as a slug: lower-case ASCII letters, digits and dashes; never empty."""
+    return slugify(path.stem, max_length=DOC_ID_MAX) or "document"
 
 
 def assign_doc_ids(paths: Sequence[Path]) -> list[str]:
@@ -115,7 +340,7 @@ def assign_doc_ids(paths: Sequence[Path]) -> list[str]:
     ids: list[str] = []
     used: set[str] = set()
     for path in paths:
-        base = slugify(path.stem) or "document"
+        base = doc_id_base(path)
         doc_id, n = base, 1
         while doc_id in used:
             n += 1
@@ -125,16 +350,8 @@ def assign_doc_ids(paths: Sequence[Path]) -> list[str]:
     return ids
 
 
-def file_digest(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def count_pages(path: Path) -> int:
-    """Page count for progress, read cheaply with pdfium; 0 when it cannot tell."""
+    """Page count, read cheaply with pdfium; 0 when it cannot tell (extraction then says why)."""
     import pypdfium2
 
     try:
@@ -148,6 +365,74 @@ def count_pages(path: Path) -> int:
 
 
 # --------------------------------------------------------------------------
+# Versions and cache keys
+
+
+def _short_hash(data: Any) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+@functools.cache
+def source_digest(*parts: str) -> str:
+    """A hash of the package's files (or of the named parts), trained models aside."""
+    tops = [PACKAGE_DIR / part for part in parts] if parts else [PACKAGE_DIR]
+    files: list[Path] = []
+    for top in tops:
+        if top.is_file():
+            files.append(top)
+            continue
+        for path in top.rglob("*"):
+            relative = path.relative_to(PACKAGE_DIR).parts
+            if path.is_file() and "__pycache__" not in relative and relative[0] != "models":
+                files.append(path)
+    digest = hashlib.sha256()
+    for path in sorted(files):
+        digest.update(path.relative_to(PACKAGE_DIR).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def program_versions(model_package: str) -> dict[str, str]:
+    """Versions that change results, from package metadata (without importing the libraries)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from pipeline.models import model_version
+
+    def installed(name: str) -> str:
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            return "not installed"
+
+    return {
+        "policygraph": __version__,
+        "policygraph_source": source_digest(),
+        "spacy": installed("spacy"),
+        "spacy_model": f"{model_package} {installed(model_package.replace('_', '-'))}",
+        "pdfplumber": installed("pdfplumber"),
+        "pdfminer.six": installed("pdfminer.six"),
+        "pypdfium2": installed("pypdfium2"),
+        "scikit-learn": installed("scikit-learn"),
+        "networkx": installed("networkx"),
+        "classifiers": model_version(),
+    }
+
+
+@dataclass(frozen=True)
+class CacheKeys:
+    extract: str  # layouts: extraction settings, extract code, PDF libraries
+    result: str  # results: the whole configuration and every version
+
+
+def cache_keys(config: Config, versions: dict[str, str]) -> CacheKeys:
+    extract = _short_hash(
+        [config.settings["extract"], source_digest(*EXTRACT_SOURCES), versions["pdfplumber"],
+         versions["pdfminer.six"], versions["pypdfium2"]]
+    )
+    per_document = {k: v for k, v in versions.items() if k != "policygraph_source"}
+    return CacheKeys(extract=extract, result=_short_hash([config.hash, per_document, source_digest(*RESULT_SOURCES)]))
+
+
+# --------------------------------------------------------------------------
 # Per-document work (runs in worker processes)
 
 
@@ -156,6 +441,7 @@ class DocumentTask:
     path: str
     doc_id: str
     digest: str
+    size: int
 
 
 _WORKER_STATE: dict[str, Any] = {}
@@ -191,7 +477,7 @@ def process_document(
     doc_id: str,
     config: Config,
     *,
-    layout=None,
+    layout: DocumentLayout | None = None,
     timings: dict[str, float] | None = None,
     models_dir: str | None = None,
 ) -> DocumentResult:
@@ -206,15 +492,15 @@ def process_document(
     from pipeline.segment import segment_layout
 
     timings = {} if timings is None else timings
-    started = time.perf_counter()
     if layout is None:
+        started = time.perf_counter()
         layout = extract_document(
             path,
             settings=config.settings["extract"],
             backend=config.get("extract.backend"),
             doc_id=doc_id,
         )
-    timings["extract"] = time.perf_counter() - started
+        timings["extract"] = time.perf_counter() - started
 
     started = time.perf_counter()
     nlp = _nlp_for(config)
@@ -251,9 +537,32 @@ def predict_paths(paths: Sequence[Path], config: Config, models_dir: str | None 
 
 
 def limit_memory(megabytes: int) -> None:
-    """Cap this process's address space, so a decompression bomb fails fast."""
+    """Cap this process's address space, so a decompression bomb fails fast instead of swapping."""
     limit = megabytes * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def _exhausted_memory(exc: BaseException) -> bool:
+    """A MemoryError anywhere in the chain: PDF readers wrap it in their own errors."""
+    seen: set[int] = set()
+    pending: list[BaseException] = [exc]
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, MemoryError):
+            return True
+        pending.extend(e for e in (current.__cause__, current.__context__) if e is not None)
+        pending.extend(a for a in current.args if isinstance(a, BaseException))
+    return False
+
+
+def _error_record(exc: DocumentError, trace: str | None = None) -> dict[str, str]:
+    record = {"code": exc.code, "message": str(exc)}
+    if trace:
+        record["traceback"] = trace
+    return record
 
 
 def run_task(task: DocumentTask, config: Config, cached_layout: dict | None = None) -> dict[str, Any]:
@@ -261,81 +570,137 @@ def run_task(task: DocumentTask, config: Config, cached_layout: dict | None = No
 
     Returns a JSON-able dict so results cross process and cluster boundaries.
     """
-    from pipeline.types import DocumentLayout
-
     timings: dict[str, float] = {}
-    outcome: dict[str, Any] = {"doc_id": task.doc_id, "path": task.path, "timings": timings}
+    outcome: dict[str, Any] = {"doc_id": task.doc_id, "path": task.path, "timings": timings, "pages": 0}
     try:
-        max_pages = config.get("limits.max_pages")
-        pages = count_pages(Path(task.path))
-        if pages > max_pages:
-            raise DocumentTooLargeError(task.path, f"it has {pages} pages, more than limits.max_pages = {max_pages}")
-        layout = DocumentLayout.from_dict(cached_layout) if cached_layout else None
+        layout = None
+        if cached_layout is not None:
+            layout = DocumentLayout.from_dict(cached_layout)
+            outcome["pages"] = len(layout.pages)
+        else:
+            pages = count_pages(Path(task.path))
+            outcome["pages"] = pages
+            max_pages = config.get("limits.max_pages")
+            if pages > max_pages:
+                raise DocumentTooLargeError(task.path, f"it has {pages} pages, more than limits.max_pages = {max_pages}")
         result = process_document(task.path, task.doc_id, config, layout=layout, timings=timings)
+        outcome["pages"] = len(result.layout.pages)
         outcome["result"] = result.to_dict()
     except DocumentError as exc:
-        outcome["error"] = {"code": exc.code, "message": str(exc)}
+        trace = traceback.format_exc()
+        if _exhausted_memory(exc):
+            exc = _too_large_for_memory(task.path, config)
+        outcome["error"] = _error_record(exc, trace)
     except MemoryError:
-        limit = config.get("limits.document_memory_mb")
-        exc = DocumentTooLargeError(task.path, f"it needs more memory than limits.document_memory_mb = {limit}")
-        outcome["error"] = {"code": exc.code, "message": str(exc)}
+        outcome["error"] = _error_record(_too_large_for_memory(task.path, config), traceback.format_exc())
     except RecursionError:
         exc = DocumentTooLargeError(task.path, "its objects are nested too deeply to read")
-        outcome["error"] = {"code": exc.code, "message": str(exc)}
+        outcome["error"] = _error_record(exc, traceback.format_exc())
     except Exception as exc:  # noqa: BLE001 - one document's bug must not end the run; recorded with traceback
         outcome["error"] = {
             "code": "internal_error",
-            "message": f"{task.path}: unexpected {type(exc).__name__}: {exc}. Please report this with the file",
+            "message": f"{task.path}: unexpected {type(exc).__name__}: {exc}. Please report this with the file "
+            "(run with --verbose for the traceback)",
             "traceback": traceback.format_exc(),
         }
     return outcome
 
 
-def _init_worker(memory_mb: int) -> None:
+def _too_large_for_memory(path: str, config: Config) -> DocumentTooLargeError:
+    limit = config.get("limits.document_memory_mb")
+    return DocumentTooLargeError(path, f"reading it needs more memory than limits.document_memory_mb = {limit} MB allows")
+
+
+def _init_worker(memory_mb: int, config: Config) -> None:
+    """Cap the worker's memory, then load the models before any document's clock starts."""
     limit_memory(memory_mb)
+    # pdfminer warns about every damaged stream it recovers from; the manifest says what failed
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)
+    try:
+        _nlp_for(config)
+        _models_for(None)
+    except Exception:  # noqa: BLE001 - the first document loads again and records the failure with its path
+        log.debug("preloading the models failed; the first document will report why", exc_info=True)
 
 
 # --------------------------------------------------------------------------
 # Executors: each yields (task, outcome dict) as documents finish.
 
+Todo = list[tuple[DocumentTask, dict | None]]
 
-def _run_local(tasks: list[tuple[DocumentTask, dict | None]], config: Config, jobs: int) -> Iterator[tuple[DocumentTask, dict]]:
+
+def _failure(task: DocumentTask, exc: DocumentError) -> dict[str, Any]:
+    return {"doc_id": task.doc_id, "path": task.path, "pages": 0, "timings": {}, "error": _error_record(exc)}
+
+
+# Set for the worker processes (they inherit the environment when started): one
+# thread each, since parallelism comes from processes, and few malloc arenas,
+# since every thread's stack and arena counts against the address-space ceiling.
+WORKER_ENVIRONMENT = {
+    "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "MALLOC_ARENA_MAX": "2",
+}
+
+
+def _run_local(tasks: Todo, config: Config, jobs: int) -> Iterator[tuple[DocumentTask, dict]]:
     """Worker processes with a per-document timeout and memory ceiling (pebble)."""
     import multiprocessing
 
     import pebble
 
+    for name, value in WORKER_ENVIRONMENT.items():
+        os.environ.setdefault(name, value)  # a user's own setting wins
     seconds = config.get("limits.document_seconds")
     memory_mb = config.get("limits.document_memory_mb")
+    # spawn, not fork: a fresh interpreter per worker, no inherited locks or threads
     context = multiprocessing.get_context("spawn")
-    with pebble.ProcessPool(max_workers=jobs, initializer=_init_worker, initargs=(memory_mb,), context=context) as pool:
-        futures = {
-            pool.schedule(run_task, args=(task, config, layout), timeout=seconds): task for task, layout in tasks
-        }
+    pool = pebble.ProcessPool(
+        max_workers=max(1, min(jobs, len(tasks))), initializer=_init_worker, initargs=(memory_mb, config), context=context
+    )
+    try:
+        futures = {pool.schedule(run_task, args=(task, config, layout), timeout=seconds): task for task, layout in tasks}
         for future in concurrent.futures.as_completed(futures):
             task = futures[future]
             try:
                 outcome = future.result()
             except concurrent.futures.TimeoutError:
-                exc: DocumentError = DocumentTimeoutError(
-                    task.path, f"it took longer than limits.document_seconds = {seconds} s and was stopped"
-                )
-                outcome = {"doc_id": task.doc_id, "path": task.path, "error": {"code": exc.code, "message": str(exc)}}
+                outcome = _failure(task, DocumentTimeoutError(
+                    task.path, f"it took longer than limits.document_seconds = {seconds} s and was stopped"))
             except pebble.ProcessExpired as expired:
-                exc = WorkerCrashError(task.path, f"the worker process died (exit code {expired.exitcode}) while reading it")
-                outcome = {"doc_id": task.doc_id, "path": task.path, "error": {"code": exc.code, "message": str(exc)}}
+                outcome = _failure(task, WorkerCrashError(
+                    task.path, f"the worker process died (exit code {expired.exitcode}) while reading it, "
+                    f"for example by running out of memory (limits.document_memory_mb = {memory_mb})"))
+            except Exception as exc:  # noqa: BLE001 - e.g. a result that cannot be sent back; the run goes on
+                outcome = _failure(task, WorkerCrashError(task.path, f"its result was lost: {type(exc).__name__}: {exc}"))
             yield task, outcome
+        pool.close()
+    finally:
+        # stop, not join: on an interrupt the running documents are abandoned, not awaited
+        pool.stop()
+        pool.join()
 
 
-def _run_dask(tasks: list[tuple[DocumentTask, dict | None]], config: Config, jobs: int, scheduler: str) -> Iterator[tuple[DocumentTask, dict]]:
-    """The same per-document tasks on a Dask distributed cluster."""
+def _run_dask(tasks: Todo, config: Config, jobs: int, scheduler: str, scratch: Path) -> Iterator[tuple[DocumentTask, dict]]:
+    """The same per-document tasks on a Dask distributed cluster.
+
+    The cluster's own limits apply there (a Dask worker cannot kill one running
+    task): its nanny's memory limit, set to limits.document_memory_mb for a
+    ``local`` cluster, restarts a worker that outgrows it.
+    """
     try:
         from dask.distributed import Client, LocalCluster, as_completed
     except ImportError:
         raise UsageError("--executor dask needs the dask extra: pip install '.[dask]'") from None
     cluster = None
     if scheduler == "local":
-        cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None)
+        cluster = LocalCluster(
+            n_workers=max(1, min(jobs, len(tasks))),
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            memory_limit=f"{config.get('limits.document_memory_mb')}MiB",
+            local_directory=str(scratch),
+            silence_logs=logging.ERROR,
+        )
         client = Client(cluster)
     else:
         client = Client(scheduler)
@@ -345,170 +710,512 @@ def _run_dask(tasks: list[tuple[DocumentTask, dict | None]], config: Config, job
             for task, layout in tasks
         }
         for future in as_completed(futures):
-            yield futures[future], future.result()
+            task = futures[future]
+            try:
+                outcome = future.result()
+            except Exception as exc:  # noqa: BLE001 - a lost worker (KilledWorker) costs one document, not the run
+                outcome = _failure(task, WorkerCrashError(task.path, f"the Dask task failed: {type(exc).__name__}: {exc}"))
+            yield task, outcome
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 # --------------------------------------------------------------------------
-# The run
+# Manifest entries and the run's summary
 
 
-@dataclass
+@dataclass(frozen=True)
 class DocumentEntry:
     """One manifest entry."""
 
     path: str
     doc_id: str | None
     status: str  # ok | failed | skipped
+    sha256: str | None = None
     pages: int = 0
     cache_hit: bool = False
+    layout_cached: bool = False
     seconds: dict[str, float] = field(default_factory=dict)
     error: dict[str, str] | None = None
     recommendations: int = 0
+    traceback: str | None = None  # shown with --verbose; not written to the manifest
 
     def to_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
+        data.pop("traceback")
         data["seconds"] = {k: round(v, 3) for k, v in self.seconds.items()}
         return data
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> DocumentEntry:
+        names = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})
 
-@dataclass
+
+@dataclass(frozen=True)
 class RunSummary:
     documents: int
     failed: int
     skipped: int
+    cache_hits: int
+    processed: int
     recommendations: int
     actors: int
     measures: int
     seconds: float
+    outputs_reused: bool
     entries: list[DocumentEntry]
     out_dir: Path
 
 
-def _versions(config: Config) -> dict[str, str]:
-    """Versions that change results: read from package metadata, without importing spaCy."""
-    from importlib.metadata import PackageNotFoundError, version
+def _entry_for_error(path: Path, doc_id: str | None, status: str, error: DocumentError) -> DocumentEntry:
+    return DocumentEntry(str(path), doc_id, status, error={"code": error.code, "message": str(error)})
 
-    from pipeline.models import model_version
 
-    def installed(name: str) -> str:
+# --------------------------------------------------------------------------
+# Planning: what each file needs
+
+
+@dataclass(frozen=True)
+class PlannedDocument:
+    """A file of the run: a PDF to look up or process, or an entry already decided."""
+
+    path: str
+    doc_id: str | None
+    digest: str | None
+    size: int = 0
+    decided: DocumentEntry | None = None
+
+
+def plan_documents(candidates: Sequence[Candidate], cache: ResultCache | None) -> list[PlannedDocument]:
+    """Doc ids and bytes' hashes for the PDFs; entries for everything that will not be read."""
+    plan: list[PlannedDocument] = []
+    pdfs = [c for c in candidates if c.is_pdf]
+    ids = dict(zip((c.path for c in pdfs), assign_doc_ids([c.path for c in pdfs])))
+    for candidate in candidates:
+        path = candidate.path
+        if candidate.refusal is not None:
+            plan.append(PlannedDocument(str(path), None, None, decided=_entry_for_error(path, None, "skipped", candidate.refusal)))
+        elif not candidate.is_pdf:
+            error = NotAPdfError(path, "it is neither named .pdf nor starts with the PDF signature %PDF-")
+            status = "failed" if candidate.given else "skipped"
+            plan.append(PlannedDocument(str(path), None, None, decided=_entry_for_error(path, None, status, error)))
+        else:
+            doc_id = ids[path]
+            try:
+                digest = cache.digest_of(path) if cache is not None else hash_file(path)
+                size = path.stat().st_size
+            except OSError as exc:
+                error = UnreadableFileError(path, f"the file cannot be read ({exc.strerror})")
+                plan.append(PlannedDocument(str(path), doc_id, None, decided=_entry_for_error(path, doc_id, "failed", error)))
+                continue
+            plan.append(PlannedDocument(str(path), doc_id, digest, size))
+    return plan
+
+
+def run_fingerprint(config_fingerprint: str, versions: dict[str, str], plan: Sequence[PlannedDocument]) -> str:
+    """One hash over everything the outputs depend on: configuration, versions, files and their bytes."""
+    files = [(p.path, p.doc_id, p.digest, p.decided.status if p.decided else None) for p in plan]
+    return _short_hash([config_fingerprint, versions, files])
+
+
+def rebind(result: DocumentResult, doc_id: str, path: str) -> DocumentResult:
+    """A cached result under this run's doc id and path (the same bytes may have been renamed)."""
+    if result.doc_id == doc_id and result.path == path:
+        return result
+    old_prefix = f"{result.doc_id}:"
+
+    def new_id(record_id: str) -> str:
+        return f"{doc_id}:{record_id[len(old_prefix):]}" if record_id.startswith(old_prefix) else record_id
+
+    return dataclasses.replace(
+        result,
+        doc_id=doc_id,
+        path=path,
+        layout=dataclasses.replace(result.layout, doc_id=doc_id, path=path),
+        entities=tuple(dataclasses.replace(e, doc_id=doc_id) for e in result.entities),
+        recommendations=tuple(dataclasses.replace(r, doc_id=doc_id, id=new_id(r.id)) for r in result.recommendations),
+    )
+
+
+# --------------------------------------------------------------------------
+# The output folder: lock, staging, swap, recovery
+
+
+@contextlib.contextmanager
+def output_lock(out_dir: Path) -> Iterator[None]:
+    """Hold the folder's lock for the run; a second run on the same folder is refused."""
+    handle = (out_dir / LOCK_FILE).open("a")
+    try:
         try:
-            return version(name)
-        except PackageNotFoundError:
-            return "not installed"
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise UsageError(
+                f"{out_dir}: another policygraph run is writing to this folder; wait for it to end or choose another --out"
+            ) from None
+        yield
+    finally:
+        handle.close()  # closing releases the lock, as does the death of the process
 
-    model = config.get("segment.model")
-    return {
-        "policygraph": __version__,
-        "spacy": installed("spacy"),
-        "spacy_model": f"{model} {installed(model.replace('_', '-'))}",
-        "pdfplumber": installed("pdfplumber"),
-        "pypdfium2": installed("pypdfium2"),
-        "classifiers": model_version(),
-    }
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def _swap_in(staging: Path, out_dir: Path) -> None:
+    """Rename the staged outputs over the previous ones, the manifest last; idempotent."""
+    names = sorted((p.name for p in staging.iterdir() if p.name != COMPLETE_MARKER), key=lambda n: (n == MANIFEST, n))
+    for name in names:
+        item, target = staging / name, out_dir / name
+        aside = None
+        if (target.exists() or target.is_symlink()) and (item.is_dir() or (target.is_dir() and not target.is_symlink())):
+            # a folder cannot be renamed over another: move the old one aside first
+            aside = out_dir / f"{OLD_PREFIX}{name}-{uuid.uuid4().hex[:8]}"
+            os.replace(target, aside)
+        os.replace(item, target)  # replaces a symlink itself, never what it points to
+        if aside is not None:
+            _remove(aside)
+    _fsync_dir(out_dir)
+
+
+def recover_staging(out_dir: Path) -> None:
+    """Finish a swap that a killed run had begun; drop staging folders it never completed."""
+    for leftover in sorted(out_dir.glob(f"{STAGING_PREFIX}*")):
+        if (leftover / COMPLETE_MARKER).is_file():
+            log.warning("%s: completing the outputs of an interrupted run", leftover)
+            _swap_in(leftover, out_dir)
+        _remove(leftover)
+    for old in out_dir.glob(f"{OLD_PREFIX}*"):
+        _remove(old)
+    _remove(out_dir / DASK_SCRATCH)
+
+
+def _output_hashes(folder: Path) -> dict[str, str]:
+    hashes = {}
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder).as_posix()
+        if path.is_file() and relative not in (MANIFEST, COMPLETE_MARKER):
+            hashes[relative] = hash_file(path)
+    return hashes
+
+
+def _safe_relative(name: str) -> bool:
+    pure = PurePosixPath(name)
+    return bool(name) and not pure.is_absolute() and ".." not in pure.parts
+
+
+def _outputs_intact(out_dir: Path, hashes: dict[str, str]) -> bool:
+    for name, digest in hashes.items():
+        path = out_dir / name
+        if not _safe_relative(name) or not path.is_file():
+            return False
+        if hash_file(path) != digest:
+            return False
+    return True
+
+
+def _write_json_atomic(path: Path, data: Any) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, indent=2, ensure_ascii=False)
+            handle.write("\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _read_manifest(out_dir: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+# --------------------------------------------------------------------------
+# Unchanged re-runs: keep the outputs, rewrite the manifest
+
+
+def _reusable_manifest(out_dir: Path, fingerprint: str, plan: Sequence[PlannedDocument], cache: ResultCache) -> dict | None:
+    """The previous manifest when its outputs can stand for this run unchanged, else None."""
+    previous = _read_manifest(out_dir)
+    try:
+        run = previous["run"]  # type: ignore[index]
+        if run["fingerprint"] != fingerprint:
+            return None
+        result_key = run["result_key"]
+        entries = {e["path"]: e for e in previous["documents"]}  # type: ignore[index]
+        for planned in plan:
+            entry = entries[planned.path]
+            if planned.decided is not None:
+                continue
+            if entry["status"] == "ok":
+                if not cache.has_result(planned.digest, result_key):
+                    return None
+            elif entry["status"] != "failed" or cache.get_failure(planned.digest, result_key) is None:
+                return None
+        if not _outputs_intact(out_dir, previous["outputs"]):  # type: ignore[index]
+            return None
+    except (KeyError, TypeError):
+        return None
+    return previous
+
+
+def _reuse_outputs(out_dir: Path, previous: dict[str, Any], plan: Sequence[PlannedDocument], started: float) -> RunSummary:
+    by_path = {e["path"]: DocumentEntry.from_dict(e) for e in previous["documents"]}
+    entries = []
+    for planned in plan:
+        entry = by_path[planned.path]
+        if planned.decided is None:
+            entry = dataclasses.replace(entry, cache_hit=True, seconds={})
+        entries.append(entry)
+    totals = previous.get("totals", {})
+    summary = RunSummary(
+        documents=sum(1 for e in entries if e.status != "skipped"),
+        failed=sum(1 for e in entries if e.status == "failed"),
+        skipped=sum(1 for e in entries if e.status == "skipped"),
+        cache_hits=sum(1 for e in entries if e.cache_hit),
+        processed=0,
+        recommendations=int(totals.get("recommendations", 0)),
+        actors=int(totals.get("actors", 0)),
+        measures=int(totals.get("measures", 0)),
+        seconds=time.perf_counter() - started,
+        outputs_reused=True,
+        entries=sorted(entries, key=lambda e: e.path),
+        out_dir=out_dir,
+    )
+    manifest = dict(previous)
+    manifest["run"] = dict(previous["run"], processed=0, cache_hits=summary.cache_hits, outputs_reused=True)
+    manifest["seconds"] = round(summary.seconds, 3)
+    manifest["documents"] = [e.to_dict() for e in summary.entries]
+    _write_json_atomic(out_dir / MANIFEST, manifest)
+    return summary
+
+
+# --------------------------------------------------------------------------
+# The run
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """What every step of one run needs to know."""
+
+    out_dir: Path
+    config: Config
+    versions: dict[str, str]
+    keys: CacheKeys
+    fingerprint: str | None
+    executor: str
+    jobs: int
+    started: float
+
+
+def _prepare_out_dir(out_dir: Path) -> Path:
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UsageError(f"--out {out_dir}: exists and is not a folder; name a folder (it is created when missing)")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"--out {out_dir}: cannot create the output folder ({exc.strerror})") from None
+    if not os.access(out_dir, os.W_OK | os.X_OK):
+        raise UsageError(f"--out {out_dir}: the output folder is not writable; choose another with --out")
+    return out_dir
+
+
+def _check_executor(executor: str, scheduler: str | None) -> None:
+    if executor == "dask" and not scheduler:
+        raise UsageError("--executor dask needs --scheduler ADDRESS (tcp://host:8786) or --scheduler local")
+    if executor != "dask" and scheduler:
+        raise UsageError(f"--scheduler only applies with --executor dask (the executor is {executor})")
+
+
+@contextlib.contextmanager
+def _open_cache(out_dir: Path) -> Iterator[ResultCache]:
+    """The folder's cache; a damaged database is set aside and a new one started."""
+    path = out_dir / CACHE_FILE
+    try:
+        cache = ResultCache(path).__enter__()
+    except CacheError as exc:
+        aside = path.with_name(f"{path.name}.damaged-{uuid.uuid4().hex[:8]}")
+        log.warning("%s; moved aside to %s, starting an empty cache", exc, aside.name)
+        os.replace(path, aside)
+        for suffix in ("-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        cache = ResultCache(path).__enter__()
+    try:
+        yield cache
+    finally:
+        cache.__exit__(None, None, None)
 
 
 def run_corpus(
     paths: Sequence[Path],
     out_dir: Path,
-    config: Config,
+    config: Config | ConfigSource,
     *,
     use_cache: bool = True,
+    jobs: int | None = None,
+    executor: str | None = None,
     scheduler: str | None = None,
     follow_symlinks: bool = False,
     quiet: bool = False,
     verbose: bool = False,
-    progress_stream=None,
+    progress_stream: TextIO | None = None,
 ) -> RunSummary:
-    """Process every PDF under ``paths`` and write all outputs into ``out_dir``."""
+    """Process every PDF under ``paths`` and write all outputs into ``out_dir``.
+
+    ``config`` may be a loaded :class:`Config` or a :class:`ConfigSource`, which
+    is only loaded when some document needs work. ``jobs`` and ``executor``
+    default to the settings' ``run`` section.
+    """
     from pipeline.progress import Progress
 
     started = time.perf_counter()
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    candidates = discover(paths, follow_symlinks=follow_symlinks)
-    pdfs = [c for c in candidates if c.is_pdf]
-    doc_ids = assign_doc_ids([c.path for c in pdfs])
-    versions = _versions(config)
-    backend = config.get("extract.backend")
-    extract_key = hashlib.sha256(
-        json.dumps([config.settings["extract"], versions["policygraph"]], sort_keys=True).encode()
-    ).hexdigest()[:16]
-    result_key = hashlib.sha256(json.dumps([config.hash, versions], sort_keys=True).encode()).hexdigest()[:16]
+    source = config if isinstance(config, ConfigSource) else None
+    settings = source.settings() if source is not None else config.settings  # type: ignore[union-attr]
+    executor = executor or settings["run"]["executor"]
+    jobs = int(jobs or settings["run"]["jobs"])
+    if jobs < 1:
+        raise UsageError(f"jobs must be 1 or more, got {jobs}")
+    _check_executor(executor, scheduler)
+    use_cache = use_cache and bool(settings["run"]["cache"])
+    out_dir = _prepare_out_dir(Path(out_dir))
 
-    entries: dict[str, DocumentEntry] = {}
-    for candidate in candidates:
-        if not candidate.is_pdf:
-            exc = NotAPdfError(candidate.path, "it does not start with the PDF signature %PDF-")
-            entries[str(candidate.path)] = DocumentEntry(
-                str(candidate.path), None, "skipped", error={"code": exc.code, "message": str(exc)}
+    with output_lock(out_dir):
+        recover_staging(out_dir)
+        candidates = discover(paths, follow_symlinks=follow_symlinks, exclude=[out_dir])
+        with _open_cache(out_dir) as cache:
+            plan = plan_documents(candidates, cache if use_cache else None)
+            versions = program_versions(settings["segment"]["model"])
+            config_fingerprint = source.fingerprint() if source is not None else f"config:{config.hash}"  # type: ignore[union-attr]
+            fingerprint = run_fingerprint(config_fingerprint, versions, plan) if config_fingerprint else None
+            if use_cache and fingerprint is not None:
+                previous = _reusable_manifest(out_dir, fingerprint, plan, cache)
+                if previous is not None:
+                    summary = _reuse_outputs(out_dir, previous, plan, started)
+                    Progress(total_docs=0, total_bytes=0, quiet=quiet, stream=progress_stream).summary(summary)
+                    return summary
+
+            loaded = source.load() if source is not None else config
+            context = RunContext(
+                out_dir=out_dir, config=loaded, versions=versions, keys=cache_keys(loaded, versions),  # type: ignore[arg-type]
+                fingerprint=fingerprint, executor=executor, jobs=jobs, started=started,
             )
-
-    results: dict[str, DocumentResult] = {}
-    todo: list[tuple[DocumentTask, dict | None]] = []
-    page_counts: dict[str, int] = {}
-    with ResultCache(out_dir / CACHE_FILE) as cache:
-        for candidate, doc_id in zip(pdfs, doc_ids):
-            path = str(candidate.path)
-            try:
-                digest = file_digest(candidate.path)
-            except OSError as exc:
-                entries[path] = DocumentEntry(path, doc_id, "failed", error={"code": "unreadable", "message": f"{path}: cannot be read: {exc.strerror}"})
-                continue
-            task = DocumentTask(path=path, doc_id=doc_id, digest=digest)
-            cached = cache.get_result(digest, result_key, doc_id) if use_cache else None
-            if cached is not None:
-                cached = dataclasses.replace(cached, path=path)
-                results[doc_id] = cached
-                entries[path] = DocumentEntry(path, doc_id, "ok", pages=len(cached.layout.pages), cache_hit=True,
-                                              recommendations=len(cached.recommendations))
-                continue
-            layout = cache.get_layout(digest, extract_key, backend) if use_cache else None
-            if layout is not None:
-                layout = dict(layout, doc_id=doc_id, path=path)
-            page_counts[path] = count_pages(candidate.path)
-            todo.append((task, layout))
-
-        jobs = int(config.get("run.jobs"))
-        progress = Progress(
-            total_docs=len(todo),
-            total_pages=sum(page_counts.values()),
-            quiet=quiet,
-            stream=progress_stream,
-        )
-        if todo:
-            if scheduler:
-                stream = _run_dask(todo, config, jobs, scheduler)
-            else:
-                stream = _run_local(todo, config, jobs)
-            with progress:
-                for task, outcome in stream:
-                    entry = _record_outcome(task, outcome, cache, digest_key=(extract_key, result_key, backend), results=results, verbose=verbose)
-                    entries[task.path] = entry
-                    progress.advance(task.doc_id, page_counts.get(task.path, 0), entry.status, entry.error)
-
-    summary = write_outputs(out_dir, results, entries, config, versions, started)
+            results, entries, todo = _look_up(plan, cache, context.keys, use_cache)
+            progress = Progress(
+                total_docs=len(todo), total_bytes=sum(t.size for t, _ in todo), quiet=quiet,
+                stream=progress_stream, verbose=verbose,
+            )
+            if todo:
+                _process(todo, context, scheduler, cache, results, entries, progress)
+        summary = write_outputs(context, results, entries, processed=len(todo))
     progress.summary(summary)
     return summary
 
 
-def _record_outcome(task, outcome, cache, *, digest_key, results, verbose) -> DocumentEntry:
-    extract_key, result_key, backend = digest_key
+def _process(
+    todo: Todo, context: RunContext, scheduler: str | None, cache: ResultCache,
+    results: dict[str, DocumentResult], entries: dict[str, DocumentEntry], progress: Any,
+) -> None:
+    """Run the tasks; record each outcome in the cache, the entries and the progress as it arrives."""
+    with_layout = {task.path for task, layout in todo if layout is not None}
+    with progress:
+        for task, outcome in _execute(todo, context, scheduler):
+            entry = _record_outcome(task, outcome, cache, context.keys, results, layout_cached=task.path in with_layout)
+            entries[task.path] = entry
+            progress.advance(_finished(task, entry))
+
+
+def _finished(task: DocumentTask, entry: DocumentEntry):
+    from pipeline.progress import Finished
+
+    return Finished(
+        doc_id=task.doc_id, pages=entry.pages, size=task.size, status=entry.status,
+        error_code=entry.error["code"] if entry.error else None,
+    )
+
+
+def _execute(todo: Todo, context: RunContext, scheduler: str | None) -> Iterator[tuple[DocumentTask, dict]]:
+    if context.executor == "dask":
+        return _run_dask(todo, context.config, context.jobs, scheduler or "local", context.out_dir / DASK_SCRATCH)
+    return _run_local(todo, context.config, context.jobs)
+
+
+def _look_up(
+    plan: Sequence[PlannedDocument], cache: ResultCache, keys: CacheKeys, use_cache: bool
+) -> tuple[dict[str, DocumentResult], dict[str, DocumentEntry], Todo]:
+    """Cached results and failures; the rest become tasks (with a cached layout when there is one)."""
+    results: dict[str, DocumentResult] = {}
+    entries: dict[str, DocumentEntry] = {}
+    todo: Todo = []
+    for planned in plan:
+        if planned.decided is not None:
+            entries[planned.path] = planned.decided
+            continue
+        assert planned.doc_id is not None and planned.digest is not None
+        if use_cache:
+            cached = cache.get_result(planned.digest, keys.result)
+            if cached is not None:
+                result = rebind(cached, planned.doc_id, planned.path)
+                results[planned.doc_id] = dataclasses.replace(result, sentences=())
+                entries[planned.path] = DocumentEntry(
+                    planned.path, planned.doc_id, "ok", planned.digest, pages=len(result.layout.pages),
+                    cache_hit=True, recommendations=len(result.recommendations),
+                )
+                continue
+            failure = cache.get_failure(planned.digest, keys.result)
+            if failure is not None:
+                entries[planned.path] = DocumentEntry(
+                    planned.path, planned.doc_id, "failed", planned.digest, cache_hit=True,
+                    error={"code": failure.code, "message": f"{planned.path}: {failure.reason}"},
+                )
+                continue
+        layout = cache.get_layout(planned.digest, keys.extract) if use_cache else None
+        if layout is not None:
+            layout = dict(layout, doc_id=planned.doc_id, path=planned.path)
+        todo.append((DocumentTask(planned.path, planned.doc_id, planned.digest, planned.size), layout))
+    return results, entries, todo
+
+
+def _record_outcome(
+    task: DocumentTask, outcome: dict[str, Any], cache: ResultCache, keys: CacheKeys,
+    results: dict[str, DocumentResult], *, layout_cached: bool,
+) -> DocumentEntry:
     timings = outcome.get("timings") or {}
+    pages = int(outcome.get("pages") or 0)
     if "error" in outcome:
         error = dict(outcome["error"])
-        if verbose and "traceback" in error:
-            print(error["traceback"], file=sys.stderr)
-        error.pop("traceback", None)
-        return DocumentEntry(task.path, task.doc_id, "failed", seconds=timings, error=error)
+        trace = error.pop("traceback", None)
+        if error["code"] in CACHEABLE_FAILURES:
+            reason = error["message"].removeprefix(f"{task.path}: ")
+            cache.put_failure(task.digest, keys.result, CachedFailure(error["code"], reason))
+        return DocumentEntry(task.path, task.doc_id, "failed", task.digest, pages=pages, layout_cached=layout_cached,
+                             seconds=timings, error=error, traceback=trace)
     result = DocumentResult.from_dict(outcome["result"])
-    cache.put(task.digest, extract_key, backend, result_key, result)
-    results[task.doc_id] = result
-    return DocumentEntry(task.path, task.doc_id, "ok", pages=len(result.layout.pages), seconds=timings,
-                         recommendations=len(result.recommendations))
+    cache.put(task.digest, keys.extract, keys.result, result)
+    # the outputs need no sentences; a large corpus should not hold them all
+    results[task.doc_id] = dataclasses.replace(result, sentences=())
+    return DocumentEntry(task.path, task.doc_id, "ok", task.digest, pages=len(result.layout.pages), layout_cached=layout_cached,
+                         seconds=timings, recommendations=len(result.recommendations))
 
 
 # --------------------------------------------------------------------------
@@ -520,25 +1227,29 @@ def _jsonl(records: Iterable[dict[str, Any]]) -> str:
 
 
 def write_outputs(
-    out_dir: Path,
+    context: RunContext,
     results: dict[str, DocumentResult],
     entries: dict[str, DocumentEntry],
-    config: Config,
-    versions: dict[str, str],
-    started: float,
+    *,
+    processed: int,
 ) -> RunSummary:
-    """Build the corpus graph and write every output, swapped in at the end."""
+    """Build the corpus graph and write every output into a staging folder, then swap it in."""
     from pipeline.export import write_all
     from pipeline.graph import build_graph
     from pipeline.report import write_report
 
+    out_dir, config = context.out_dir, context.config
     ordered = [results[k] for k in sorted(results)]
     recommendations = [r for res in ordered for r in res.recommendations]
     documents: dict[str, DocumentMeta] = {res.doc_id: res.layout.meta for res in ordered}
     graph, recommendations = build_graph(recommendations, documents, config)
+    measures = sum(1 for _, d in graph.nodes(data=True) if d.get("kind") == "measure")
+    actors = sum(1 for _, d in graph.nodes(data=True) if d.get("kind") == "actor")
+    entry_list = sorted(entries.values(), key=lambda e: e.path)
 
-    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))
+    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out_dir))
     try:
+        os.chmod(staging, 0o755)
         (staging / "documents").mkdir()
         for res in ordered:
             (staging / "documents" / f"{res.doc_id}.json").write_text(
@@ -549,48 +1260,57 @@ def write_outputs(
         )
         write_all(graph, recommendations, staging)
         write_report(graph, recommendations, staging / "report.html")
-        elapsed = time.perf_counter() - started
-        entry_list = sorted(entries.values(), key=lambda e: e.path)
-        manifest = {
-            "program": "policygraph",
-            "versions": versions,
-            "config": {"source": config.source, "hash": config.hash, "backend": config.get("extract.backend")},
-            "seconds": round(elapsed, 3),
-            "documents": [e.to_dict() for e in entry_list],
-        }
-        (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
+        summary = RunSummary(
+            documents=sum(1 for e in entry_list if e.status != "skipped"),
+            failed=sum(1 for e in entry_list if e.status == "failed"),
+            skipped=sum(1 for e in entry_list if e.status == "skipped"),
+            cache_hits=sum(1 for e in entry_list if e.cache_hit),
+            processed=processed,
+            recommendations=len(recommendations),
+            actors=actors,
+            measures=measures,
+            seconds=time.perf_counter() - context.started,
+            outputs_reused=False,
+            entries=entry_list,
+            out_dir=out_dir,
+        )
+        manifest = _manifest(context, summary, _output_hashes(staging))
+        (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        # durable before the mark: after it, a crash is completed, never undone
+        os.sync()
+        (staging / COMPLETE_MARKER).write_text("complete\n", encoding="utf-8")
+        _fsync_dir(staging)
         _swap_in(staging, out_dir)
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
-
-    measures = sum(1 for _, d in graph.nodes(data=True) if d.get("kind") == "measure")
-    actors = sum(1 for _, d in graph.nodes(data=True) if d.get("kind") == "actor")
-    entry_list = sorted(entries.values(), key=lambda e: e.path)
-    return RunSummary(
-        documents=sum(1 for e in entry_list if e.status != "skipped"),
-        failed=sum(1 for e in entry_list if e.status == "failed"),
-        skipped=sum(1 for e in entry_list if e.status == "skipped"),
-        recommendations=len(recommendations),
-        actors=actors,
-        measures=measures,
-        seconds=time.perf_counter() - started,
-        entries=entry_list,
-        out_dir=out_dir,
-    )
+        _remove(staging)
+    return summary
 
 
-def _swap_in(staging: Path, out_dir: Path) -> None:
-    """Move the staged outputs over the previous ones, each by an atomic rename."""
-    for item in sorted(staging.iterdir()):
-        target = out_dir / item.name
-        if item.is_dir():
-            old = None
-            if target.exists():
-                old = out_dir / f".old-{item.name}-{os.getpid()}"
-                os.replace(target, old)
-            os.replace(item, target)
-            if old is not None:
-                shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(item, target)
-
+def _manifest(context: RunContext, summary: RunSummary, outputs: dict[str, str]) -> dict[str, Any]:
+    config = context.config
+    return {
+        "program": "policygraph",
+        "versions": context.versions,
+        "config": {"source": config.source, "hash": config.hash, "backend": config.get("extract.backend")},
+        "run": {
+            "fingerprint": context.fingerprint,
+            "extract_key": context.keys.extract,
+            "result_key": context.keys.result,
+            "executor": context.executor,
+            "jobs": context.jobs,
+            "processed": summary.processed,
+            "cache_hits": summary.cache_hits,
+            "outputs_reused": False,
+        },
+        "totals": {
+            "documents": summary.documents,
+            "failed": summary.failed,
+            "skipped": summary.skipped,
+            "recommendations": summary.recommendations,
+            "actors": summary.actors,
+            "measures": summary.measures,
+        },
+        "seconds": round(summary.seconds, 3),
+        "outputs": outputs,
+        "documents": [e.to_dict() for e in summary.entries],
+    }
