@@ -13,24 +13,31 @@ pdfium exception.
 from __future__ import annotations
 
 import ctypes
-import struct
+import functools
+import io
+import os
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from itertools import repeat
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pdfplumber
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 from pdfminer.layout import LTChar, LTContainer, LTImage
-from pdfminer.pdfdocument import PDFPasswordIncorrect
+from pdfminer.pdfdocument import PDFDocument, PDFPasswordIncorrect
+from pdfminer.pdfparser import PDFParser, PDFSyntaxError
+from pdfminer.pdfpage import LITERAL_PAGE, LITERAL_PAGES
+from pdfminer.pdftypes import PDFObjectNotFound, PDFObjRef, dict_value, list_value, resolve1
 from pdfminer.psexceptions import PSException
 from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
 from pipeline.errors import CorruptPdfError, EmptyFileError, EncryptedPdfError, NotAPdfError
-from pipeline.extract.glyphs import Glyph, PageGlyphs, is_bold_font, normalise_char, quantise_direction
+from pipeline.extract.glyphs import BoolArray, FloatArray, Glyph, GlyphArrays, IntArray, PageGlyphs, is_bold_font, normalise_char, quantise_direction
 
 BACKENDS = ("pdfplumber", "pdfium")
 
@@ -54,13 +61,19 @@ _PDFMINER_FAILURES: tuple[type[BaseException], ...] = (
     AttributeError,
     AssertionError,
     RecursionError,
+    OverflowError,
 )
 
 _PDFIUM_PASSWORD_ERROR = pdfium_c.FPDF_ERR_PASSWORD
-# pdfium functions called with and returning plain addresses (hot paths):
-# FPDF_BOOL f(FPDF_TEXTPAGE, int, FS_RECTF*) and FPDF_PAGEOBJECT f(FPDF_TEXTPAGE, int).
-_BOX_CALL = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p)
-_OBJECT_CALL = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)
+
+
+def _untyped(function: Any, restype: Any) -> Any:
+    """A pdfium function called without argument conversion (hot paths): every
+    argument must be a ctypes pointer object or an int that fits a C int."""
+    prototype = ctypes.CFUNCTYPE(restype)(ctypes.cast(function, ctypes.c_void_p).value)
+    prototype.argtypes = None
+    return prototype
+
 
 # Images only matter on pages with little text (to tell a scan from a blank
 # page), so pages with more glyphs than this skip the search for them.
@@ -184,26 +197,139 @@ def _pdfminer_errors(path: Path, where: str) -> Iterator[None]:
         if isinstance(cause, PDFPasswordIncorrect):
             raise EncryptedPdfError(path, "the PDF is encrypted with a user password") from None
         raise CorruptPdfError(path, f"pdfminer cannot parse {where}: {type(cause).__name__}: {cause}") from None
+    except PDFPasswordIncorrect:
+        raise EncryptedPdfError(path, "the PDF is encrypted with a user password") from None
     except _PDFMINER_FAILURES as exc:
         raise CorruptPdfError(path, f"pdfminer cannot parse {where}: {type(exc).__name__}: {exc}") from None
 
 
+def _without_reference_loop(getobj: Callable[[int], object], objid: int) -> object:
+    """Object ``objid``, once the chain of references it may start is known to end.
+
+    pdfminer resolves a reference by following references until it meets
+    something else, without looking back: a damaged file whose object 5 reads
+    as "5 0 R" (or 5 -> 7 -> 5) makes it loop forever. A chain that comes back
+    on itself is a syntax error here.
+    """
+    value = getobj(objid)
+    chain = [objid]
+    link = value
+    while isinstance(link, PDFObjRef):
+        if link.objid in chain:
+            route = " -> ".join(str(number) for number in [*chain, link.objid])
+            raise PDFSyntaxError(f"object {objid} refers back to itself through references ({route})")
+        chain.append(link.objid)
+        try:
+            link = getobj(link.objid)
+        except PDFObjectNotFound:
+            break  # pdfminer resolves a missing object to None: the chain ends
+    return value
+
+
+class _LoopSafeDocument(PDFDocument):
+    """pdfminer's document, refusing references that loop (see :func:`_without_reference_loop`)."""
+
+    def getobj(self, objid: int) -> object:
+        return _without_reference_loop(super().getobj, objid)
+
+
+class _CappedReader(io.BufferedReader):
+    """A PDF file whose ``read(n)`` never asks for more bytes than the file
+    has: pdfminer reads a stream by its /Length, and a damaged /Length of a
+    terabyte must not make it allocate a terabyte (a MemoryError) or more
+    than an index can hold (an OverflowError)."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(io.FileIO(path, "rb"))
+        self.file_size = os.fstat(self.fileno()).st_size
+
+    def read(self, size: int | None = -1, /) -> bytes:
+        if size is not None and size > self.file_size:
+            size = self.file_size
+        return super().read(size)
+
+
+def _open_pdfplumber(path: Path, stream: _CappedReader, password: str | None) -> pdfplumber.PDF:
+    """Open with pdfplumber, whose document resolves references safely.
+
+    pdfplumber makes its own pdfminer document and resolves the catalog and the
+    metadata while it opens the file, so those are first read with a
+    :class:`_LoopSafeDocument` (a few milliseconds: the cross-reference table
+    and the trailer); then pdfplumber's document gets the same guard for
+    everything it resolves later (the page tree, resources, content streams).
+    """
+    with _pdfminer_errors(path, "the document"):
+        document = _LoopSafeDocument(PDFParser(stream), password=password or "")
+        for info in document.info:
+            for value in info.values():
+                resolve1(value)
+        stream.seek(0)
+        pdf = pdfplumber.open(stream, password=password or "")
+    # An instance attribute, for this document only: pdfminer's references call
+    # their document's getobj.
+    pdf.doc.getobj = functools.partial(_without_reference_loop, pdf.doc.getobj)  # type: ignore[method-assign]
+    return pdf
+
+
+def _page_tree_has_a_page(document: PDFDocument) -> bool:
+    """Whether the catalog's page tree leads to a page, walked as pdfminer walks
+    it (``PDFPage.create_pages``), stopping at the first page."""
+    stack: list[Any] = [document.catalog.get("Pages")]
+    visited: set[int] = set()
+    while stack:
+        node = stack.pop()
+        objid = node if isinstance(node, int) else getattr(node, "objid", None)
+        if objid is not None:
+            if objid in visited:
+                continue
+            visited.add(objid)
+        properties = dict_value(document.getobj(node) if isinstance(node, int) else node)
+        kind = properties.get("Type", properties.get("type"))
+        if kind is LITERAL_PAGE:
+            return True
+        if kind is LITERAL_PAGES and "Kids" in properties:
+            stack.extend(reversed(list_value(properties["Kids"])))
+    return False
+
+
 def read_pdfplumber(path: Path, password: str | None, max_pages: int | None = None) -> Iterator[PageGlyphs]:
     """Pages read by pdfplumber (pdfminer), one at a time."""
-    with _pdfminer_errors(path, "the document"):
-        pdf = pdfplumber.open(str(path), password=password or "")
-    with pdf:
-        with _pdfminer_errors(path, "the page tree"):
-            pages = pdf.pages
-        for page in pages[:max_pages]:
-            with _pdfminer_errors(path, f"page {page.page_number}"):
-                layout = page.layout  # pdfminer parses the page here
-                width, height, rotation = float(page.width), float(page.height), int(page.rotation or 0) % 360
-            glyphs, has_images = _pdfplumber_page(page, layout)
-            del layout
-            # Drop the page's parsed objects before reading the next one.
-            page.close()
-            yield PageGlyphs(page.page_number, width, height, rotation, has_images, glyphs)
+    with _CappedReader(path) as stream:
+        pdf = _open_pdfplumber(path, stream, password)
+        try:
+            with _pdfminer_errors(path, "the page tree"):
+                if not _page_tree_has_a_page(pdf.doc):
+                    # pdfminer would then parse every object of the file looking
+                    # for pages, and where the cross-reference offsets are stale
+                    # it rescans the file for each one: minutes on a 1 MB file.
+                    raise CorruptPdfError(
+                        path,
+                        "expected a page tree (/Pages with /Kids) in the document catalog, but it leads to no page",
+                        "The PDF is damaged; try --backend pdfium, which repairs such files, or repair it with `qpdf in.pdf out.pdf`",
+                    )
+                pages = pdf.pages
+            for page in pages[:max_pages]:
+                with _pdfminer_errors(path, f"page {page.page_number}"):
+                    layout = page.layout  # pdfminer parses the page here
+                    width, height, rotation = float(page.width), float(page.height), int(page.rotation or 0) % 360
+                glyphs, has_images = _pdfplumber_page(page, layout)
+                del layout
+                # Drop the page's parsed objects before reading the next one.
+                page.close()
+                yield PageGlyphs(page.page_number, width, height, rotation, has_images, GlyphArrays.from_glyphs(glyphs))
+        finally:
+            _close_pdfplumber(pdf)
+
+
+def _close_pdfplumber(pdf: pdfplumber.PDF) -> None:
+    """Release the pages' caches (the file is the caller's to close)."""
+    try:
+        pdf.close()
+    except _PDFMINER_FAILURES:
+        # close() walks the page tree again, and fails again where it is
+        # damaged (which would hide the typed error already on its way); the
+        # pages read were closed one by one, and nothing else is left to free.
+        pass
 
 
 # --------------------------------------------------------------------------- pdfium
@@ -214,9 +340,9 @@ def _pdfium_has_images(page: pdfium.PdfPage) -> bool:
     return any(True for _ in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,)))
 
 
-def _to_display(left: float, bottom: float, right: float, top: float, rotation: int, width0: float, height0: float) -> tuple[float, float, float, float]:
-    """A box in PDF user space (y up, unrotated) as (x0, x1, top, bottom) on the
-    displayed page (y down, /Rotate applied), as pdfplumber reports it."""
+def _to_display(left: FloatArray, bottom: FloatArray, right: FloatArray, top: FloatArray, rotation: int, width0: float, height0: float) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Boxes in PDF user space (y up, unrotated) as (x0, x1, top, bottom) on the
+    displayed page (y down, /Rotate applied), as pdfplumber reports them."""
     if rotation == 0:
         return left, right, height0 - top, height0 - bottom
     if rotation == 90:
@@ -226,29 +352,70 @@ def _to_display(left: float, bottom: float, right: float, top: float, rotation: 
     return height0 - top, height0 - bottom, width0 - right, width0 - left
 
 
-class _PdfiumTextReader:
-    """Reads a text page's characters through pdfium's C API with as few calls
-    per character as possible: one for the box, and at the start of each word
-    or run one for its text object, whose style (weight, angle, size) is read
-    once per object."""
+class _NormalisedChars(dict[str, str]):
+    """A character -> its glyph text ('' for characters that carry none), filled
+    on first use: pages repeat a few hundred distinct characters."""
 
     def __init__(self) -> None:
-        self.rect = pdfium_c.FS_RECTF()
-        # The per-character call goes through an untyped prototype taking plain
-        # addresses, and the box is unpacked in one step: about a third of the
-        # cost of the typed binding and four field reads.
-        self.rect_address = ctypes.addressof(self.rect)
-        self.rect_bytes = (ctypes.c_char * ctypes.sizeof(self.rect)).from_address(self.rect_address)
-        self.unpack_rect = struct.Struct("4f").unpack_from  # FS_RECTF: left, top, right, bottom
-        self.get_loose_box = _BOX_CALL(ctypes.cast(pdfium_c.FPDFText_GetLooseCharBox, ctypes.c_void_p).value)
+        super().__init__({"\x02": "-", "\ufffe": "-"})  # pdfium's line-end hyphen
+
+    def __missing__(self, char: str) -> str:
+        normalised = self[char] = "" if char in "\r\n\x00" else normalise_char(char)
+        return normalised
+
+
+class _CharKinds(dict[str, int]):
+    """A character -> what it is to the reader: nothing, a space, or a glyph."""
+
+    def __init__(self, normalised: _NormalisedChars) -> None:
+        super().__init__()
+        self.normalised = normalised
+
+    def __missing__(self, char: str) -> int:
+        text = self.normalised[char]
+        kind = self[char] = _GLYPH if text and text != " " else _SPACE if text else _NOTHING
+        return kind
+
+
+_NOTHING, _SPACE, _GLYPH = 0, 1, 2
+# Character boxes read per batch: pages with more characters take several.
+BOX_CHUNK = 8192
+
+
+def _increases(counts: IntArray) -> BoolArray:
+    """Where a running count has grown since the previous position (from 0 at the first)."""
+    grown = counts > 0
+    grown[1:] = counts[1:] > counts[:-1]
+    return grown
+
+
+class _PdfiumTextReader:
+    """Reads a text page's characters through pdfium's C API with one call per
+    character (its box, into one buffer for the page), and one call per run of
+    same-style characters (its text object, whose weight, angle and size are
+    read once per object); everything else is computed for the whole page at
+    once."""
+
+    def __init__(self) -> None:
+        # The per-character calls go through prototypes without argument types,
+        # given a ready-made pointer object for the text page and for each box
+        # slot (built once per reader, not per call), and plain ints for the
+        # indices: under half the cost of pypdfium2's typed bindings.
+        self.get_loose_box = _untyped(pdfium_c.FPDFText_GetLooseCharBox, ctypes.c_int)
+        self.is_generated = _untyped(pdfium_c.FPDFText_IsGenerated, ctypes.c_int)
         # The text object a character belongs to, as a plain address: the key
         # of its style.
-        self.text_object_of = _OBJECT_CALL(ctypes.cast(pdfium_c.FPDFText_GetTextObject, ctypes.c_void_p).value)
+        self.text_object_of = _untyped(pdfium_c.FPDFText_GetTextObject, ctypes.c_void_p)
+        self.box_buffer = (pdfium_c.FS_RECTF * BOX_CHUNK)()
+        base, size = ctypes.addressof(self.box_buffer), ctypes.sizeof(pdfium_c.FS_RECTF)
+        self.box_slots = [ctypes.c_void_p(base + size * i) for i in range(BOX_CHUNK)]
         self.name_buffer = ctypes.create_string_buffer(256)
         self.flags = ctypes.c_int()
         self.matrix = pdfium_c.FS_MATRIX()
         self.matrix_ref = ctypes.byref(self.matrix)
         self.bold_cache: dict[bytes, bool] = {}
+        self.normalised = _NormalisedChars()
+        self.kinds = _CharKinds(self.normalised)
 
     def _bold(self, textpage: Any, index: int) -> bool:
         size = pdfium_c.FPDFText_GetFontInfo(textpage, index, self.name_buffer, 256, ctypes.byref(self.flags))
@@ -270,77 +437,97 @@ class _PdfiumTextReader:
         size = pdfium_c.FPDFText_GetFontSize(textpage, index) * (matrix.c * matrix.c + matrix.d * matrix.d) ** 0.5
         return bold, quarter, size
 
-    def read(self, textpage: Any, rotation: int, width0: float, height0: float) -> list[Glyph]:
+    def _boxes(self, handle: ctypes.c_void_p, chars: list[int]) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+        """The loose boxes (left, top, right, bottom in user space) of the
+        characters at ``chars``: one C call each, into the reader's box buffer
+        (a chunk of characters at a time, so its size stays bounded)."""
+        count = len(chars)
+        boxes = np.empty((count, 4), dtype=np.float64)
+        failures: list[int] = []
+        for start in range(0, count, BOX_CHUNK):
+            part = chars[start : start + BOX_CHUNK]
+            done = list(map(self.get_loose_box, repeat(handle, len(part)), part, self.box_slots))
+            boxes[start : start + len(part)] = np.frombuffer(self.box_buffer, dtype=np.float32, count=4 * len(part)).reshape(len(part), 4)
+            failures += [start + j for j, ok in enumerate(done) if not ok]
+        # A failed call leaves its box as the previous character's (the reader
+        # used to reuse one box), which then merges with it as a ligature would.
+        for failed in failures:
+            if failed > 0:
+                boxes[failed] = boxes[failed - 1]
+        return boxes[:, 0], boxes[:, 1], boxes[:, 2], boxes[:, 3]
+
+    def _styles(self, textpage: Any, handle: ctypes.c_void_p, run_chars: list[int]) -> tuple[BoolArray, IntArray, FloatArray]:
+        """Boldness, quarter turn and size of each run, read once per text object
+        (at its first run)."""
+        keys = list(map(self.text_object_of, repeat(handle, len(run_chars)), run_chars))
+        # Each text object's first character (later ones are overwritten by earlier ones).
+        first_char = dict(zip(reversed(keys), reversed(run_chars)))
+        styles = [self._run_style(textpage, index) for index in first_char.values()]
+        style_of = {key: number for number, key in enumerate(first_char)}
+        per_run = np.fromiter(map(style_of.__getitem__, keys), dtype=np.int64, count=len(keys))
+        bold, quarter, size = zip(*styles)
+        return np.array(bold, dtype=np.bool_)[per_run], np.array(quarter, dtype=np.int64)[per_run], np.array(size, dtype=np.float64)[per_run]
+
+    def read(self, textpage: Any, rotation: int, width0: float, height0: float) -> GlyphArrays:
         count = pdfium_c.FPDFText_CountChars(textpage)
         if count <= 0:
-            return []
+            return GlyphArrays.empty()
         text = self._page_text(textpage, count)
-        get_box, unpack_rect, rect_bytes, rect_address = self.get_loose_box, self.unpack_rect, self.rect_bytes, self.rect_address
-        handle = ctypes.cast(textpage, ctypes.c_void_p).value
-        is_generated = pdfium_c.FPDFText_IsGenerated
-        new_glyph = tuple.__new__  # Glyph(...) without NamedTuple's keyword handling
-        text_object_of = self.text_object_of
-        styles: dict[int | None, tuple[bool, int, float]] = {}
-        normalised_of: dict[str, str] = {"\x02": "-", "\ufffe": "-"}  # pdfium's line-end hyphen
-        glyphs: list[Glyph] = []
-        append = glyphs.append
-        prev_right = prev_height = prev_bottom = -1.0e9
-        bold, quarter, size = False, 0, 0.0
-        last_left = last_right = last_bottom = None
-        space = word_start = False
-        for index in range(count):
-            char = text[index]
-            normalised = normalised_of.get(char)
-            if normalised is None:
-                normalised = normalised_of[char] = "" if char in "\r\n\x00" else normalise_char(char)
-            if not normalised:
-                continue
-            if normalised == " ":
-                # Spaces pdfium infers are left to the layout analysis, which
-                # measures gaps itself; it marks some of the PDF's own spaces as
-                # generated too, but those sit in gaps wide enough to measure.
-                word_start = True
-                if not is_generated(textpage, index):
-                    space = True
-                continue
-            get_box(handle, index, rect_address)
-            left, top, right, bottom = unpack_rect(rect_bytes)
-            if left == last_left and right == last_right and bottom == last_bottom:
-                # pdfium splits a ligature into its letters, all on the ligature's
-                # box; pdfminer keeps one glyph. Keep one glyph here too.
-                glyphs[-1] = glyphs[-1]._replace(text=glyphs[-1].text + normalised)
-                continue
-            last_left, last_right, last_bottom = left, right, bottom
-            height = top - bottom
-            if word_start or height != prev_height or bottom != prev_bottom or not -height < left - prev_right < height:
-                # A new run or word may change font: the style belongs to the
-                # PDF text object the character comes from, looked up once.
-                key = text_object_of(handle, index)
-                style = styles.get(key)
-                if style is None:
-                    style = styles[key] = self._run_style(textpage, index)
-                bold, quarter, size = style
-                prev_height, prev_bottom = height, bottom
-            prev_right = right
-            word_start = False
-            # pdfium's loose box spans the font's ascent and descent; pdfminer's
-            # spans one font size up from the descent. Keep the baseline side and
-            # measure one font size from it, so both backends agree.
-            if quarter == 0:
-                top = bottom + size
-            elif quarter == 90:
-                right = left + size
-            elif quarter == 180:
-                bottom = top - size
-            else:
-                left = right - size
-            if rotation == 0:
-                append(new_glyph(Glyph, (normalised, left, right, height0 - top, height0 - bottom, bold, quarter, space)))
-            else:
-                x0, x1, y0, y1 = _to_display(left, bottom, right, top, rotation, width0, height0)
-                append(new_glyph(Glyph, (normalised, x0, x1, y0, y1, bold, (quarter + rotation) % 360, space)))
-            space = False
-        return glyphs
+        kinds = np.fromiter(map(self.kinds.__getitem__, text), dtype=np.int8, count=count)
+        glyph_chars = np.flatnonzero(kinds == _GLYPH)
+        if not len(glyph_chars):
+            return GlyphArrays.empty()
+        handle = ctypes.c_void_p(ctypes.cast(textpage, ctypes.c_void_p).value)
+        chars = glyph_chars.tolist()
+        left, top, right, bottom = self._boxes(handle, chars)
+
+        # pdfium splits a ligature into its letters, all on the ligature's box;
+        # pdfminer keeps one glyph. Keep one glyph here too.
+        repeated = np.zeros(len(chars), dtype=np.bool_)
+        repeated[1:] = (left[1:] == left[:-1]) & (right[1:] == right[:-1]) & (bottom[1:] == bottom[:-1])
+        texts = list(map(self.normalised.__getitem__, map(text.__getitem__, chars)))
+        if repeated.any():
+            owner = np.cumsum(~repeated) - 1
+            kept_texts = [t for t, r in zip(texts, repeated.tolist()) if not r]
+            for j in np.flatnonzero(repeated).tolist():
+                kept_texts[owner[j]] += texts[j]
+            texts = kept_texts
+            kept = np.flatnonzero(~repeated)
+            glyph_chars, left, top, right, bottom = glyph_chars[kept], left[kept], top[kept], right[kept], bottom[kept]
+
+        # Spaces pdfium infers are left to the layout analysis, which measures
+        # gaps itself; it marks some of the PDF's own spaces as generated too,
+        # but those sit in gaps wide enough to measure. Any space since the
+        # previous glyph starts a word; a space of the PDF's own marks it.
+        spaces = kinds == _SPACE
+        own_spaces = np.zeros(count, dtype=np.int64)
+        space_chars = np.flatnonzero(spaces).tolist()
+        generated = np.fromiter(map(self.is_generated, repeat(handle, len(space_chars)), space_chars), dtype=np.int64, count=len(space_chars))
+        own_spaces[space_chars] = generated == 0
+        word_start = _increases(np.cumsum(spaces)[glyph_chars])
+        space_before = _increases(np.cumsum(own_spaces)[glyph_chars])
+
+        # A new run starts at a word, a change of line box, or a jump: only there
+        # may the font change, and its style is read.
+        height = top - bottom
+        jump = left[1:] - right[:-1]
+        new_run = np.ones(len(left), dtype=np.bool_)
+        new_run[1:] = word_start[1:] | (height[1:] != height[:-1]) | (bottom[1:] != bottom[:-1]) | ~((-height[1:] < jump) & (jump < height[1:]))
+        run_bold, run_quarter, run_size = self._styles(textpage, handle, glyph_chars[new_run].tolist())
+        run = np.cumsum(new_run) - 1
+        bold, quarter, size = run_bold[run], run_quarter[run], run_size[run]
+
+        # pdfium's loose box spans the font's ascent and descent; pdfminer's
+        # spans one font size up from the descent. Keep the baseline side and
+        # measure one font size from it, so both backends agree.
+        top, right, bottom, left = (
+            np.where(quarter == 0, bottom + size, top),
+            np.where(quarter == 90, left + size, right),
+            np.where(quarter == 180, top - size, bottom),
+            np.where(quarter == 270, right - size, left),
+        )
+        x0, x1, y0, y1 = _to_display(left, bottom, right, top, rotation, width0, height0)
+        return GlyphArrays(texts, x0, x1, y0, y1, bold, (quarter + rotation) % 360, space_before)
 
     @staticmethod
     def _page_text(textpage: Any, count: int) -> str:

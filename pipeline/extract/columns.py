@@ -14,6 +14,10 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass
+from operator import attrgetter
+
+import numpy as np
+import numpy.typing as npt
 
 from pipeline.extract.lines import Fragment
 
@@ -64,20 +68,38 @@ class Line:
         return len(self.fragments)
 
 
+_LINE_BULLETS = " •▪◦●○■□–-*·►▶➢✓"
+_X0 = attrgetter("x0")
+
+
+def _text_length(fragment: Fragment) -> int:
+    return len(fragment.text)
+
+
 def make_line(fragments: list[Fragment]) -> Line:
-    fragments = sorted(fragments, key=lambda f: f.x0)
+    if len(fragments) == 1:  # most lines: one fragment
+        only = fragments[0]
+        return Line(
+            (only,), only.text, only.raw_text, only.x0, only.x1, only.top, only.bottom, only.size, only.bold or not only.text.strip(_LINE_BULLETS)
+        )
+    fragments = sorted(fragments, key=_X0)
     # The size and weight of the line are those of most of its text.
-    main = max(fragments, key=lambda f: len(f.text))
+    main = max(fragments, key=_text_length)
+    x1, top, bottom = fragments[0].x1, fragments[0].top, fragments[0].bottom
+    for fragment in fragments[1:]:
+        x1 = fragment.x1 if fragment.x1 > x1 else x1
+        top = fragment.top if fragment.top < top else top
+        bottom = fragment.bottom if fragment.bottom > bottom else bottom
     return Line(
-        fragments=tuple(fragments),
-        text=" ".join(f.text for f in fragments if f.text),
-        raw_text=" ".join(f.raw_text for f in fragments),
-        x0=fragments[0].x0,
-        x1=max(f.x1 for f in fragments),
-        top=min(f.top for f in fragments),
-        bottom=max(f.bottom for f in fragments),
-        size=main.size,
-        bold=all(f.bold for f in fragments if f.text.strip(" •▪◦●○■□–-*·►▶➢✓")),
+        tuple(fragments),
+        " ".join([f.text for f in fragments if f.text]),
+        " ".join([f.raw_text for f in fragments]),
+        fragments[0].x0,
+        x1,
+        top,
+        bottom,
+        main.size,
+        all(f.bold for f in fragments if f.text.strip(_LINE_BULLETS)),
     )
 
 
@@ -94,7 +116,7 @@ def _rows(fragments: list[Fragment]) -> list[list[Fragment]]:
     by_row: dict[int, list[Fragment]] = {}
     for fragment in fragments:
         by_row.setdefault(fragment.row, []).append(fragment)
-    return [sorted(by_row[r], key=lambda f: f.x0) for r in sorted(by_row)]
+    return [sorted(by_row[r], key=_X0) for r in sorted(by_row)]
 
 
 def find_gutters(rows: list[list[Fragment]], min_gap: float, body_size: float) -> list[Gutter]:
@@ -115,47 +137,36 @@ def find_gutters(rows: list[list[Fragment]], min_gap: float, body_size: float) -
     # How many side-by-side gaps cover each point across the page (a difference
     # array keeps this linear in the number of gaps).
     origin = int(left) - 1
-    changes = [0] * (int(right) - origin + 3)
-    for a, b in pairs:
-        start, end = int(a.x1) + 1 - origin, int(b.x0) - origin
-        if end >= start:
-            changes[start] += 1
-            changes[end + 1] -= 1
-    coverage: list[int] = []
-    running = 0
-    for change in changes:
-        running += change
-        coverage.append(running)
+    changes = np.zeros(int(right) - origin + 3, dtype=np.int64)
+    spans = np.array([(int(a.x1) + 1 - origin, int(b.x0) - origin) for a, b in pairs], dtype=np.int64)
+    spans = spans[spans[:, 1] >= spans[:, 0]]
+    np.add.at(changes, spans[:, 0], 1)
+    np.add.at(changes, spans[:, 1] + 1, -1)
+    coverage = np.cumsum(changes)
     # A gutter is where most side-by-side gaps pass; wide word spaces of
     # justified lines that happen to line up are a small fraction of that.
-    peak = max(coverage)
-    floor = max(MIN_GUTTER_ROWS, GUTTER_PEAK_SHARE * peak)
+    floor = max(MIN_GUTTER_ROWS, GUTTER_PEAK_SHARE * int(coverage.max()))
     gutters: list[Gutter] = []
-    x = 0
-    while x < len(coverage):
-        if coverage[x] < MIN_GUTTER_ROWS:
-            x += 1
-            continue
-        start = x
-        while x < len(coverage) and coverage[x] >= MIN_GUTTER_ROWS:
-            x += 1
-        run_peak = max(coverage[start:x])
+    for start, stop in _runs(coverage >= MIN_GUTTER_ROWS):
+        run_peak = int(coverage[start:stop].max())
         if run_peak < floor:
             continue
         # Keep the cores of the run, where at least half its gaps pass. A run
         # can hold several: rows where the middle column has no line pair the
         # first column with the third, and bridge the two gutters.
-        core_start = None
-        for i in range(start, x + 1):
-            inside = i < x and coverage[i] >= run_peak / 2
-            if inside and core_start is None:
-                core_start = i
-            elif not inside and core_start is not None:
-                gutter = Gutter(float(core_start + origin - 1), float(i - 1 + origin + 1))
-                if _separates_columns(gutter, pairs, left, right, min_width):
-                    gutters.append(gutter)
-                core_start = None
+        for core_start, core_stop in _runs(coverage[start:stop] >= run_peak / 2):
+            gutter = Gutter(float(start + core_start + origin - 1), float(start + core_stop - 1 + origin + 1))
+            if _separates_columns(gutter, pairs, left, right, min_width):
+                gutters.append(gutter)
     return gutters
+
+
+def _runs(mask: npt.NDArray[np.bool_]) -> list[tuple[int, int]]:
+    """The [start, stop) index ranges where ``mask`` is set."""
+    padded = np.zeros(len(mask) + 2, dtype=np.bool_)
+    padded[1:-1] = mask
+    edges = np.flatnonzero(padded[1:] != padded[:-1])
+    return list(zip(edges[::2].tolist(), edges[1::2].tolist()))
 
 
 def _separates_columns(gutter: Gutter, pairs: list[tuple[Fragment, Fragment]], left: float, right: float, min_width: float) -> bool:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline.errors import ImageOnlyPdfError
+from pipeline.errors import CorruptPdfError, ImageOnlyPdfError
 from pipeline.extract.backends import BACKENDS, PdfInfo, check_opens, read_pages, sniff
 from pipeline.extract.blocks import FootnoteNumbers, LayoutRules, Piece, stream_pieces
 from pipeline.extract.columns import reading_order
@@ -254,6 +254,8 @@ def extract_document(
     sniff(path)
     info = check_opens(path, password)
     read_pages_, furniture, sizes, vocabulary = _read(path, backend, password, max_pages, settings)
+    if not read_pages_ and info.page_count and max_pages != 0:
+        raise CorruptPdfError(path, f"expected {info.page_count} page(s) (as pdfium counts them), but the {backend} backend finds none in the page tree")
     if read_pages_ and not any(p.fragments for p in read_pages_):
         scans = sum(p.image_only for p in read_pages_)
         which = "its only page has no" if len(read_pages_) == 1 else f"none of its {len(read_pages_)} pages has a"

@@ -1,19 +1,29 @@
 """Character records: what a backend reads from a page, and nothing more.
 
-Both backends (pdfplumber, pdfium) turn a page into one plain list of
-:class:`Glyph` records in *display* coordinates (points, origin top-left, the
-page's /Rotate applied), each with the direction its text runs in. The shared
-layout analysis starts from these records only, which is what makes the two
-backends produce the same blocks.
+Both backends (pdfplumber, pdfium) turn a page into one :class:`GlyphArrays`:
+the page's characters in *display* coordinates (points, origin top-left, the
+page's /Rotate applied), each with the direction its text runs in, held as
+columns (one array per field) so the layout analysis can work on a whole page
+at once instead of on one Python object per character. The shared layout
+analysis starts from these records only, which is what makes the two backends
+produce the same blocks.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
+
+import numpy as np
+import numpy.typing as npt
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+IntArray = npt.NDArray[np.int64]
 
 
 class Glyph(NamedTuple):
@@ -32,6 +42,73 @@ class Glyph(NamedTuple):
 
 
 @dataclass(frozen=True, slots=True)
+class GlyphArrays:
+    """A page's glyphs as columns: ``text[i]``, ``x0[i]`` ... describe glyph ``i``,
+    in the order the backend read them. Fields as in :class:`Glyph`."""
+
+    text: list[str]
+    x0: FloatArray
+    x1: FloatArray
+    top: FloatArray
+    bottom: FloatArray
+    bold: BoolArray
+    direction: IntArray
+    space_before: BoolArray
+
+    def __len__(self) -> int:
+        return len(self.text)
+
+    @classmethod
+    def empty(cls) -> GlyphArrays:
+        nothing = np.empty(0, dtype=np.float64)
+        return cls([], nothing, nothing, nothing, nothing, np.empty(0, dtype=np.bool_), np.empty(0, dtype=np.int64), np.empty(0, dtype=np.bool_))
+
+    @classmethod
+    def from_glyphs(cls, glyphs: Sequence[Glyph]) -> GlyphArrays:
+        if not glyphs:
+            return cls.empty()
+        text, x0, x1, top, bottom, bold, direction, space = zip(*glyphs)
+        return cls(
+            list(text),
+            np.array(x0, dtype=np.float64),
+            np.array(x1, dtype=np.float64),
+            np.array(top, dtype=np.float64),
+            np.array(bottom, dtype=np.float64),
+            np.array(bold, dtype=np.bool_),
+            np.array(direction, dtype=np.int64),
+            np.array(space, dtype=np.bool_),
+        )
+
+    def take(self, indices: IntArray) -> GlyphArrays:
+        """The glyphs at ``indices``, in that order."""
+        return GlyphArrays(
+            list(map(self.text.__getitem__, indices.tolist())),
+            self.x0[indices],
+            self.x1[indices],
+            self.top[indices],
+            self.bottom[indices],
+            self.bold[indices],
+            self.direction[indices],
+            self.space_before[indices],
+        )
+
+    def to_glyphs(self) -> list[Glyph]:
+        return [
+            Glyph(*fields)
+            for fields in zip(
+                self.text,
+                self.x0.tolist(),
+                self.x1.tolist(),
+                self.top.tolist(),
+                self.bottom.tolist(),
+                self.bold.tolist(),
+                self.direction.tolist(),
+                self.space_before.tolist(),
+            )
+        ]
+
+
+@dataclass(frozen=True, slots=True)
 class PageGlyphs:
     """A page as a backend read it."""
 
@@ -40,7 +117,7 @@ class PageGlyphs:
     height: float
     rotation: int  # the page's /Rotate, clockwise degrees
     has_images: bool  # checked only on pages with little text (see backends.IMAGE_CHECK_MAX_GLYPHS)
-    glyphs: list[Glyph]
+    glyphs: GlyphArrays
 
 
 # Characters that carry no text: soft hyphens, zero-width spaces and joiners,

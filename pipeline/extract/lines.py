@@ -13,7 +13,9 @@ from collections import Counter
 from dataclasses import dataclass
 from operator import itemgetter
 
-from pipeline.extract.glyphs import Glyph
+import numpy as np
+
+from pipeline.extract.glyphs import BoolArray, FloatArray, Glyph, GlyphArrays, IntArray
 
 # A gap wider than this share of the font size separates two words. Kerning
 # stays below it (within 0.05 em); the word spaces of tightly justified TeX
@@ -33,7 +35,8 @@ BOLD_SHARE = 0.97
 MARKER_CHARS = frozenset("0123456789*†‡§¶,–-")
 
 
-_X0, _X1, _TOP, _BOTTOM = itemgetter(1), itemgetter(2), itemgetter(3), itemgetter(4)  # Glyph fields
+_X1, _TOP, _BOTTOM = itemgetter(2), itemgetter(3), itemgetter(4)  # Glyph fields
+_READING_KEY = itemgetter(0, 1)  # (first glyph, piece) of a fragment being ordered
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,26 +65,18 @@ class Fragment:
         return self.bottom - self.top
 
 
-def build_rows(glyphs: list[Glyph]) -> list[list[Glyph]]:
-    """Group glyphs into rows by vertical overlap, top to bottom.
+def assign_rows(tops: list[float], bottoms: list[float]) -> list[int]:
+    """The row of each group of glyphs sharing one (top, bottom), given sorted by
+    (top, bottom): rows by vertical overlap, numbered top to bottom.
 
-    Glyphs with the same top and bottom (one font on one line) are grouped
-    first, so the overlap test runs once per group. Each row is anchored on its
-    tallest group so far, so that a superscript met first does not decide
+    The overlap test runs once per group, not per glyph. Each row is anchored on
+    its tallest group so far, so that a superscript met first does not decide
     which glyphs belong to the row.
     """
-    groups: dict[tuple[float, float], list[Glyph]] = {}
-    for glyph in glyphs:
-        key = (glyph.top, glyph.bottom)
-        group = groups.get(key)
-        if group is None:
-            groups[key] = [glyph]
-        else:
-            group.append(glyph)
-    rows: list[list[Glyph]] = []
+    row_of_group: list[int] = []
     anchors: list[tuple[float, float]] = []  # (top, bottom) of each row's tallest group
     open_rows: list[int] = []
-    for (top, bottom), members in sorted(groups.items()):
+    for top, bottom in zip(tops, bottoms):
         height = max(bottom - top, 0.01)
         # Rows whose anchor ends above this group's top can take no more glyphs.
         if open_rows and anchors[open_rows[0]][1] <= top:
@@ -94,15 +89,15 @@ def build_rows(glyphs: list[Glyph]) -> list[list[Glyph]]:
             if share >= best_share:
                 best, best_share = i, share
         if best < 0:
-            rows.append(list(members))
             anchors.append((top, bottom))
-            open_rows.append(len(rows) - 1)
+            open_rows.append(len(anchors) - 1)
+            row_of_group.append(len(anchors) - 1)
             continue
-        rows[best].extend(members)
+        row_of_group.append(best)
         anchor_top, anchor_bottom = anchors[best]
         if height > anchor_bottom - anchor_top:
             anchors[best] = (top, bottom)
-    return rows
+    return row_of_group
 
 
 def _split_at_gaps(glyphs: list[Glyph], min_gap: float) -> list[list[Glyph]]:
@@ -134,11 +129,11 @@ def _plain_fragment(glyphs: list[Glyph], row: int, size: float) -> Fragment:
     first = glyphs[0]
     parts = [first[0]]
     prev_x1 = first[2]
-    second_x0 = -1.0
+    second_x0: float | None = None  # (coordinates may be negative: no sentinel value)
     for glyph in glyphs[1:]:
         if glyph[7] or glyph[1] - prev_x1 > word_gap:
             parts.append(" ")
-            if second_x0 < 0:
+            if second_x0 is None:
                 second_x0 = glyph[1]
         parts.append(glyph[0])
         prev_x1 = glyph[2]
@@ -157,7 +152,7 @@ def _plain_fragment(glyphs: list[Glyph], row: int, size: float) -> Fragment:
         bold=bool(letters) and sum(letters) >= BOLD_SHARE * len(letters),
         lead_bold=bool(letters) and letters[0],
         row=row,
-        second_x0=second_x0 if second_x0 >= 0 else x1,
+        second_x0=x1 if second_x0 is None else second_x0,
     )
 
 
@@ -178,7 +173,7 @@ def _fragment(glyphs: list[Glyph], row: int) -> Fragment:
     lead_marker: list[str] = []
     seen_normal = False
     prev_x1: float | None = None
-    second_x0 = -1.0
+    second_x0: float | None = None  # (coordinates may be negative: no sentinel value)
     letters = bold_letters = 0
     lead_bold: bool | None = None
     x0 = top = float("inf")
@@ -190,7 +185,7 @@ def _fragment(glyphs: list[Glyph], row: int) -> Fragment:
             raw.append(" ")
             if not is_super:
                 body.append(" ")
-            if second_x0 < 0:
+            if second_x0 is None:
                 second_x0 = g_x0
         raw.append(text)
         if is_super:
@@ -225,17 +220,153 @@ def _fragment(glyphs: list[Glyph], row: int) -> Fragment:
         bold=letters > 0 and bold_letters >= BOLD_SHARE * letters,
         lead_bold=bool(lead_bold),
         row=row,
-        second_x0=second_x0 if second_x0 >= 0 else x1,
+        second_x0=x1 if second_x0 is None else second_x0,
     )
 
 
-def build_fragments(glyphs: list[Glyph], min_gap: float) -> list[Fragment]:
-    """The page's fragments, row by row from the top, left to right in a row."""
-    fragments: list[Fragment] = []
-    for row_index, row in enumerate(build_rows(glyphs)):
-        row.sort(key=_X0)
-        for piece in _split_at_gaps(row, min_gap):
-            fragment = _fragment(piece, row_index)
-            if fragment.raw_text:
-                fragments.append(fragment)
+def _reading_sort(glyphs: GlyphArrays) -> tuple[IntArray, IntArray]:
+    """The order that reads the page row by row from the top, left to right in a
+    row (glyphs at the same x keep the order they were read in), and each
+    glyph's row in that order.
+
+    Glyphs with the same top and bottom (one font on one line) form a group;
+    groups are sorted by (top, bottom) and assigned to rows (:func:`assign_rows`),
+    and one stable sort by (row, x0) orders the page.
+    """
+    by_box = np.lexsort((glyphs.bottom, glyphs.top))  # stable: ties keep reading order
+    tops, bottoms = glyphs.top[by_box], glyphs.bottom[by_box]
+    new_group = np.ones(len(by_box), dtype=np.bool_)
+    new_group[1:] = (tops[1:] != tops[:-1]) | (bottoms[1:] != bottoms[:-1])
+    starts = np.flatnonzero(new_group)
+    row_of_group = np.asarray(assign_rows(tops[starts].tolist(), bottoms[starts].tolist()), dtype=np.int64)
+    rows = row_of_group[np.cumsum(new_group) - 1]
+    by_row = np.lexsort((glyphs.x0[by_box], rows))
+    return by_box[by_row], rows[by_row]
+
+
+def _running_right(x1: FloatArray, rows: IntArray) -> FloatArray:
+    """For each glyph (sorted by row), the largest x1 of its row up to and including it.
+
+    A running maximum that restarts at each row, in one exact pass: each x1 is
+    replaced by its rank among the page's x1 values, and the key
+    ``row * n + rank`` grows from row to row, so its running maximum stays
+    within the current row.
+    """
+    ordered = np.sort(x1)
+    rank = np.searchsorted(ordered, x1)
+    offset = rows * len(x1)
+    return ordered[np.maximum.accumulate(offset + rank) - offset]
+
+
+def _fragment_starts(g: GlyphArrays, rows: IntArray, min_gap: float) -> IntArray:
+    """Where fragments start (as :func:`_split_at_gaps` cuts, for rows without
+    glyphs drawn twice): at each row start, and after a gap wider than a column
+    gutter can be narrow and than the glyph is tall."""
+    starts = np.ones(len(g), dtype=np.bool_)
+    if len(g) > 1:
+        gap = g.x0[1:] - _running_right(g.x1, rows)[:-1]
+        starts[1:] = (rows[1:] != rows[:-1]) | ((gap >= min_gap) & (gap >= g.bottom[1:] - g.top[1:]))
+    return np.flatnonzero(starts)
+
+
+def _duplicated_rows(g: GlyphArrays, rows: IntArray) -> set[int]:
+    """Rows where a glyph may repeat the one before it on the same spot (fake
+    bold, shadows): the same text less than half a point further right. Only
+    these rows need :func:`_split_at_gaps`, which drops the repeats."""
+    close = np.flatnonzero((rows[1:] == rows[:-1]) & (g.x0[1:] - g.x0[:-1] < 0.5)) + 1
+    text = g.text
+    return {int(rows[i]) for i in close.tolist() if text[i] == text[i - 1]}
+
+
+def _first_in(mask: BoolArray, starts: IntArray, ends: IntArray) -> IntArray:
+    """For each span [start, end), the first index where ``mask`` is set, or -1."""
+    hits = np.flatnonzero(mask)
+    if not len(hits):
+        return np.full(len(starts), -1, dtype=np.int64)
+    after = np.searchsorted(hits, starts)
+    found = hits[np.minimum(after, len(hits) - 1)]
+    return np.where((after < len(hits)) & (found < ends), found, -1)
+
+
+def _plain_fragments(g: GlyphArrays, starts: IntArray, ends: IntArray, rows: IntArray, wanted: IntArray) -> list[tuple[int, Fragment]]:
+    """The fragments at indices ``wanted``, each set in one size throughout (no
+    superscripts to look for), built together: what :func:`_plain_fragment`
+    makes of each. ``starts``/``ends`` cover the page; returns (start, fragment)."""
+    count = len(g)
+    sizes = [round(h, 1) for h in (g.bottom[starts] - g.top[starts]).tolist()]
+    word_gap = np.repeat(WORD_GAP_RATIO * np.asarray(sizes, dtype=np.float64), ends - starts)
+    gap = np.zeros(count, dtype=np.float64)
+    gap[1:] = g.x0[1:] - g.x1[:-1]
+    spaced = g.space_before | (gap > word_gap)
+    spaced[starts] = False
+    parts = list(g.text)
+    for i in np.flatnonzero(spaced).tolist():
+        parts[i] = " " + parts[i]
+    x1 = np.maximum.reduceat(g.x1, starts)
+    second = _first_in(spaced, starts, ends)  # where the second word starts
+    second_x0 = np.where(second >= 0, g.x0[np.maximum(second, 0)], x1)
+    letters = np.fromiter(map(str.isalpha, g.text), dtype=np.bool_, count=count)
+    letter_count = np.add.reduceat(letters, starts)
+    bold = (letter_count > 0) & (np.add.reduceat(letters & g.bold, starts) >= BOLD_SHARE * letter_count)
+    lead = _first_in(letters, starts, ends)
+    lead_bold = (lead >= 0) & g.bold[np.maximum(lead, 0)]
+    top = np.minimum.reduceat(g.top, starts)
+    bottom = np.maximum.reduceat(g.bottom, starts)
+    fragments: list[tuple[int, Fragment]] = []
+    for index, start, end, row, x0, right, up, down, is_bold, is_lead_bold, second_start in zip(
+        wanted.tolist(),
+        starts[wanted].tolist(),
+        ends[wanted].tolist(),
+        rows[wanted].tolist(),
+        g.x0[starts[wanted]].tolist(),
+        x1[wanted].tolist(),
+        top[wanted].tolist(),
+        bottom[wanted].tolist(),
+        bold[wanted].tolist(),
+        lead_bold[wanted].tolist(),
+        second_x0[wanted].tolist(),
+    ):
+        text = " ".join("".join(parts[start:end]).split())
+        fragments.append((start, Fragment(text, text, "", x0, right, up, down, sizes[index], is_bold, is_lead_bold, row, second_start)))
     return fragments
+
+
+def _glyphs(g: GlyphArrays, start: int, end: int) -> list[Glyph]:
+    return g.take(np.arange(start, end)).to_glyphs()
+
+
+def build_fragments(glyphs: GlyphArrays, min_gap: float) -> list[Fragment]:
+    """The page's fragments, row by row from the top, left to right in a row.
+
+    The page is sorted once, and fragment boundaries, word gaps, boxes and
+    boldness are computed for the whole page at once. Fragments that mix font
+    sizes (superscript markers) and rows holding a glyph drawn twice go through
+    the glyph-by-glyph :func:`_split_at_gaps` and :func:`_fragment`, which
+    define the result.
+    """
+    if not len(glyphs):
+        return []
+    order, glyph_rows = _reading_sort(glyphs)
+    g = glyphs.take(order)
+    starts = _fragment_starts(g, glyph_rows, min_gap)
+    ends = np.append(starts[1:], len(g))
+    rows = glyph_rows[starts]
+    heights = g.bottom - g.top
+    plain = np.maximum.reduceat(heights, starts) - np.minimum.reduceat(heights, starts) < 0.05
+    duplicated = _duplicated_rows(g, glyph_rows)
+    if duplicated:
+        plain &= ~np.isin(rows, list(duplicated))
+
+    # (first glyph, piece within a re-cut row, fragment): reading order.
+    fragments = [(start, 0, fragment) for start, fragment in _plain_fragments(g, starts, ends, rows, np.flatnonzero(plain))]
+    for index in np.flatnonzero(~plain).tolist():
+        row = int(rows[index])
+        if row not in duplicated:
+            fragments.append((int(starts[index]), 0, _fragment(_glyphs(g, int(starts[index]), int(ends[index])), row)))
+    for row in duplicated:
+        start, end = np.searchsorted(glyph_rows, [row, row + 1]).tolist()
+        for piece_index, piece in enumerate(_split_at_gaps(_glyphs(g, start, end), min_gap)):
+            fragments.append((start, piece_index, _fragment(piece, row)))
+    if len(fragments) > int(plain.sum()):
+        fragments.sort(key=_READING_KEY)
+    return [fragment for _, _, fragment in fragments if fragment.raw_text]

@@ -10,43 +10,60 @@ dropped: they are not body text.
 
 from __future__ import annotations
 
-from collections import Counter
-from operator import itemgetter
+import dataclasses
 
-from pipeline.extract.glyphs import Glyph, PageGlyphs
+import numpy as np
+
+from pipeline.extract.glyphs import GlyphArrays, PageGlyphs
+
+# Points from the page origin beyond which a glyph is on no page: PDF pages are
+# at most 14,400 units (200 inches) wide, and even a large UserUnit keeps them
+# well inside this.
+MAX_COORDINATE = 1.0e6
 
 
-_DIRECTION = itemgetter(6)  # Glyph.direction
-
-
-def dominant_direction(glyphs: list[Glyph]) -> int:
-    """The direction most glyphs on the page run in (0 when there are none)."""
-    if not glyphs:
+def dominant_direction(glyphs: GlyphArrays) -> int:
+    """The direction most glyphs on the page run in (0 when there are none);
+    of directions used equally often, the one met first."""
+    if not len(glyphs):
         return 0
-    counts = Counter(map(_DIRECTION, glyphs))
-    return counts.most_common(1)[0][0]
+    directions, first_seen, counts = np.unique(glyphs.direction, return_index=True, return_counts=True)
+    most = counts == counts.max()
+    return int(directions[most][np.argmin(first_seen[most])])
 
 
-def _turn(g: Glyph, direction: int, width: float, height: float) -> Glyph:
-    """Express a glyph's box in the frame where ``direction`` reads left to right."""
+def _turn(g: GlyphArrays, direction: int, width: float, height: float) -> GlyphArrays:
+    """Express the glyphs' boxes in the frame where ``direction`` reads left to right."""
     if direction == 90:  # text runs down the page: x' = y, y' = width - x
-        return g._replace(x0=g.top, x1=g.bottom, top=width - g.x1, bottom=width - g.x0, direction=0)
-    if direction == 180:  # upside down
-        return g._replace(x0=width - g.x1, x1=width - g.x0, top=height - g.bottom, bottom=height - g.top, direction=0)
-    # 270: text runs up the page: x' = height - y, y' = x
-    return g._replace(x0=height - g.bottom, x1=height - g.top, top=g.x0, bottom=g.x1, direction=0)
+        x0, x1, top, bottom = g.top, g.bottom, width - g.x1, width - g.x0
+    elif direction == 180:  # upside down
+        x0, x1, top, bottom = width - g.x1, width - g.x0, height - g.bottom, height - g.top
+    else:  # 270: text runs up the page: x' = height - y, y' = x
+        x0, x1, top, bottom = height - g.bottom, height - g.top, g.x0, g.x1
+    return dataclasses.replace(g, x0=x0, x1=x1, top=top, bottom=bottom, direction=np.zeros_like(g.direction))
 
 
-def upright(page: PageGlyphs) -> tuple[list[Glyph], float, float, int]:
-    """The page's glyphs in its reading frame, that frame's width and height, and
-    the clockwise turn (0/90/180/270) applied to the displayed page to get it."""
-    direction = dominant_direction(page.glyphs)
-    if direction == 0 and not any(map(_DIRECTION, page.glyphs)):
-        return page.glyphs, page.width, page.height, 0  # the common case: all upright
-    kept = [g for g in page.glyphs if g.direction == direction]
+def placeable(glyphs: GlyphArrays) -> GlyphArrays:
+    """The glyphs whose boxes are finite and within :data:`MAX_COORDINATE` of the
+    page origin. A damaged file can place a glyph at 1e15 or NaN; it is not on
+    any page, and measuring the page across it would exhaust memory."""
+    boxes = np.stack((glyphs.x0, glyphs.x1, glyphs.top, glyphs.bottom))
+    inside = (np.abs(boxes) <= MAX_COORDINATE).all(axis=0)  # False for NaN too
+    return glyphs if inside.all() else glyphs.take(np.flatnonzero(inside))
+
+
+def upright(page: PageGlyphs) -> tuple[GlyphArrays, float, float, int]:
+    """The page's placeable glyphs in its reading frame, that frame's width and
+    height, and the clockwise turn (0/90/180/270) applied to the displayed page
+    to get it."""
+    glyphs = placeable(page.glyphs)
+    if not glyphs.direction.any():
+        return glyphs, page.width, page.height, 0  # the common case: all upright
+    direction = dominant_direction(glyphs)
+    kept = glyphs.take(np.flatnonzero(glyphs.direction == direction))
     if direction == 0:
         return kept, page.width, page.height, 0
-    turned = [_turn(g, direction, page.width, page.height) for g in kept]
+    turned = _turn(kept, direction, page.width, page.height)
     if direction == 180:
         return turned, page.width, page.height, 180
     # Turning a quarter swaps the page's sides. Text running down (90) is read

@@ -45,17 +45,20 @@ class Vocabulary:
         self.words: set[str] = set()
 
     def add_line(self, text: str) -> None:
-        # The last word of a line that ends in a hyphen is half a word.
-        if text.endswith("-"):
-            text = text[: text.rfind(" ") + 1] if " " in text else ""
-        self.words.update(_WORDS.findall(text.lower()))
+        self.add_lines((text,))
 
     def add_lines(self, lines: Iterable[str]) -> None:
-        for line in lines:
-            self.add_line(line)
+        # One search over all the lines (no word spans a line break); the last
+        # word of a line that ends in a hyphen is half a word.
+        text = "\n".join(_without_half_word(line) if line.endswith("-") else line for line in lines)
+        self.words.update(_WORDS.findall(text.lower()))
 
     def __contains__(self, word: str) -> bool:
         return word in self.words
+
+
+def _without_half_word(line: str) -> str:
+    return line[: line.rfind(" ") + 1] if " " in line else ""
 
 
 def keep_line_end_hyphen(left: str, right: str, vocabulary: Vocabulary | None) -> bool:
