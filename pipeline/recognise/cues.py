@@ -320,8 +320,8 @@ def _mistagged_imperative(first: Token, span: Span, verb_lemmas: frozenset[str])
         return False
     if following[0].lower_ == "of":
         return False  # "Release of all prisoners": a noun
-    if first.tag_ == "NNP" and following[0].tag_ in {"NNP", "NNPS"} and following[0].is_title:
-        return False  # "General Assembly ...": a run of proper nouns is a name
+    if any(t.text == ":" for t in span.doc[first.i + 1 : min(first.i + 6, span.end)]):
+        return False  # a label line ("General Assembly Distr.: General", "Cover image: ...")
     return following[0].tag_ in OBJECT_START_TAGS
 
 

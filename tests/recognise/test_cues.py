@@ -153,3 +153,11 @@ def test_measure_text_keeps_the_document_spelling_and_drops_trailing_clauses(rea
 )
 def test_names_and_past_necessity_are_not_prescriptions(read, text):
     assert read(text).form == "none"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["G. Support Belarusian civil society in and outside the country.", "I. Deter Kremlin from meddling into the affairs of neighbours."],
+)
+def test_capitalised_imperative_before_a_proper_noun(read, text):
+    assert read(text).form == "imperative"
