@@ -103,6 +103,21 @@ class WorkerCrashError(DocumentError):
     default_hint = "The reader crashed on this file; try --backend pdfium, or repair the PDF (qpdf) and retry"
 
 
+class SymlinkOutsideError(DocumentError):
+    code = "symlink_outside"
+    default_hint = "Pass --follow-symlinks to read files that links lead to outside the given folders"
+
+
+class BrokenLinkError(DocumentError):
+    code = "broken_link"
+    default_hint = "Fix or remove the link"
+
+
+class UnreadableFileError(DocumentError):
+    code = "unreadable"
+    default_hint = "Check that the file exists and that you may read it"
+
+
 class ModelError(PolicygraphError):
     """A trained model is missing or does not load."""
 

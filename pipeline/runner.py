@@ -71,7 +71,10 @@ from pipeline.errors import (
     DocumentError,
     DocumentTimeoutError,
     DocumentTooLargeError,
+    BrokenLinkError,
     NotAPdfError,
+    SymlinkOutsideError,
+    UnreadableFileError,
     UsageError,
     WorkerCrashError,
 )
@@ -101,21 +104,6 @@ EXTRACT_SOURCES = ("extract", "types.py", "errors.py")
 RESULT_SOURCES = (
     *EXTRACT_SOURCES, "segment.py", "recognise", "classify", "taxonomy", "config.py", "models.py", "runner.py",
 )
-
-
-class SymlinkOutsideError(DocumentError):
-    code = "symlink_outside"
-    default_hint = "Pass --follow-symlinks to read files that links lead to outside the given folders"
-
-
-class BrokenLinkError(DocumentError):
-    code = "broken_link"
-    default_hint = "Fix or remove the link"
-
-
-class UnreadableFileError(DocumentError):
-    code = "unreadable"
-    default_hint = "Check that the file exists and that you may read it"
 
 
 # --------------------------------------------------------------------------
