@@ -15,7 +15,9 @@ from __future__ import annotations
 import ctypes
 import functools
 import io
+import mmap
 import os
+import re
 import zlib
 from collections.abc import Callable, Iterator
 from itertools import repeat
@@ -226,6 +228,31 @@ def _without_reference_loop(getobj: Callable[[int], object], objid: int) -> obje
     return value
 
 
+# An object's header, "12 0 obj": where a cross-reference offset should point.
+_OBJECT_HEADER = re.compile(rb"(\d+)\s+\d+\s+obj\b")
+_WHITESPACE = re.compile(rb"[\x00\t\n\x0c\r ]*")
+
+
+def _parse_at_header(parse: Callable[[int, int], object], data: mmap.mmap, position: int, objid: int) -> object:
+    """pdfminer's ``_getobj_parse(position, objid)``, quick where the offset is stale.
+
+    When the cross-reference offset does not point at the object's header,
+    pdfminer reads tokens forward to the next "obj" keyword and accepts the
+    object there if it has the right number; through binary stream data that
+    takes about a second per object in Python, and a file whose offsets all
+    moved (bytes inserted early on) took minutes. The same search over the
+    raw bytes takes a millisecond.
+    """
+    start = _WHITESPACE.match(data, position).end()
+    header = _OBJECT_HEADER.match(data, start)
+    if header is not None and int(header.group(1)) == objid:
+        return parse(position, objid)
+    found = _OBJECT_HEADER.search(data, position)
+    if found is None or int(found.group(1)) != objid:
+        raise PDFSyntaxError(f"object {objid} is not where the cross-reference table says (offset {position})")
+    return parse(found.start(), objid)
+
+
 class _LoopSafeDocument(PDFDocument):
     """pdfminer's document, refusing references that loop (see :func:`_without_reference_loop`)."""
 
@@ -249,7 +276,7 @@ class _CappedReader(io.BufferedReader):
         return super().read(size)
 
 
-def _open_pdfplumber(path: Path, stream: _CappedReader, password: str | None) -> pdfplumber.PDF:
+def _open_pdfplumber(path: Path, stream: _CappedReader, data: mmap.mmap, password: str | None) -> pdfplumber.PDF:
     """Open with pdfplumber, whose document resolves references safely.
 
     pdfplumber makes its own pdfminer document and resolves the catalog and the
@@ -265,9 +292,10 @@ def _open_pdfplumber(path: Path, stream: _CappedReader, password: str | None) ->
                 resolve1(value)
         stream.seek(0)
         pdf = pdfplumber.open(stream, password=password or "")
-    # An instance attribute, for this document only: pdfminer's references call
-    # their document's getobj.
+    # Instance attributes, for this document only: pdfminer's references call
+    # their document's getobj, which calls its _getobj_parse.
     pdf.doc.getobj = functools.partial(_without_reference_loop, pdf.doc.getobj)  # type: ignore[method-assign]
+    pdf.doc._getobj_parse = functools.partial(_parse_at_header, pdf.doc._getobj_parse, data)  # type: ignore[method-assign]
     return pdf
 
 
@@ -295,30 +323,38 @@ def _page_tree_has_a_page(document: PDFDocument) -> bool:
 def read_pdfplumber(path: Path, password: str | None, max_pages: int | None = None) -> Iterator[PageGlyphs]:
     """Pages read by pdfplumber (pdfminer), one at a time."""
     with _CappedReader(path) as stream:
-        pdf = _open_pdfplumber(path, stream, password)
-        try:
-            with _pdfminer_errors(path, "the page tree"):
-                if not _page_tree_has_a_page(pdf.doc):
-                    # pdfminer would then parse every object of the file looking
-                    # for pages, and where the cross-reference offsets are stale
-                    # it rescans the file for each one: minutes on a 1 MB file.
-                    raise CorruptPdfError(
-                        path,
-                        "expected a page tree (/Pages with /Kids) in the document catalog, but it leads to no page",
-                        "The PDF is damaged; try --backend pdfium, which repairs such files, or repair it with `qpdf in.pdf out.pdf`",
-                    )
-                pages = pdf.pages
-            for page in pages[:max_pages]:
-                with _pdfminer_errors(path, f"page {page.page_number}"):
-                    layout = page.layout  # pdfminer parses the page here
-                    width, height, rotation = float(page.width), float(page.height), int(page.rotation or 0) % 360
-                glyphs, has_images = _pdfplumber_page(page, layout)
-                del layout
-                # Drop the page's parsed objects before reading the next one.
-                page.close()
-                yield PageGlyphs(page.page_number, width, height, rotation, has_images, GlyphArrays.from_glyphs(glyphs))
-        finally:
-            _close_pdfplumber(pdf)
+        if not stream.file_size:
+            raise EmptyFileError(path, "the file is empty (0 bytes)")
+        with mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            yield from _read_pdfplumber_pages(path, stream, data, password, max_pages)
+
+
+def _read_pdfplumber_pages(path: Path, stream: _CappedReader, data: mmap.mmap, password: str | None, max_pages: int | None) -> Iterator[PageGlyphs]:
+    """The pages of a PDF opened by :func:`read_pdfplumber`."""
+    pdf = _open_pdfplumber(path, stream, data, password)
+    try:
+        with _pdfminer_errors(path, "the page tree"):
+            if not _page_tree_has_a_page(pdf.doc):
+                # pdfminer would then parse every object of the file looking
+                # for pages, and where the cross-reference offsets are stale
+                # it rescans the file for each one: minutes on a 1 MB file.
+                raise CorruptPdfError(
+                    path,
+                    "expected a page tree (/Pages with /Kids) in the document catalog, but it leads to no page",
+                    "The PDF is damaged; try --backend pdfium, which repairs such files, or repair it with `qpdf in.pdf out.pdf`",
+                )
+            pages = pdf.pages
+        for page in pages[:max_pages]:
+            with _pdfminer_errors(path, f"page {page.page_number}"):
+                layout = page.layout  # pdfminer parses the page here
+                width, height, rotation = float(page.width), float(page.height), int(page.rotation or 0) % 360
+            glyphs, has_images = _pdfplumber_page(page, layout)
+            del layout
+            # Drop the page's parsed objects before reading the next one.
+            page.close()
+            yield PageGlyphs(page.page_number, width, height, rotation, has_images, GlyphArrays.from_glyphs(glyphs))
+    finally:
+        _close_pdfplumber(pdf)
 
 
 def _close_pdfplumber(pdf: pdfplumber.PDF) -> None:
@@ -406,9 +442,9 @@ class _PdfiumTextReader:
         # The text object a character belongs to, as a plain address: the key
         # of its style.
         self.text_object_of = _untyped(pdfium_c.FPDFText_GetTextObject, ctypes.c_void_p)
+        self.font_of = _untyped(pdfium_c.FPDFTextObj_GetFont, ctypes.c_void_p)
         self.box_buffer = (pdfium_c.FS_RECTF * BOX_CHUNK)()
-        base, size = ctypes.addressof(self.box_buffer), ctypes.sizeof(pdfium_c.FS_RECTF)
-        self.box_slots = [ctypes.c_void_p(base + size * i) for i in range(BOX_CHUNK)]
+        self.box_slots: list[ctypes.c_void_p] = []  # pointers into box_buffer, made as pages need them
         self.name_buffer = ctypes.create_string_buffer(256)
         self.flags = ctypes.c_int()
         self.matrix = pdfium_c.FS_MATRIX()
@@ -426,9 +462,11 @@ class _PdfiumTextReader:
             self.bold_cache[name] = bold
         return bold
 
-    def _run_style(self, textpage: Any, index: int) -> tuple[bool, int, float]:
-        """Boldness, quarter-turn angle in user space and font size (as drawn)."""
-        bold = self._bold(textpage, index)
+    def _run_style(self, textpage: Any, index: int, bold: bool | None) -> tuple[bool, int, float]:
+        """Boldness (read here unless given), quarter-turn angle in user space
+        and font size (as drawn)."""
+        if bold is None:
+            bold = self._bold(textpage, index)
         angle = pdfium_c.FPDFText_GetCharAngle(textpage, index)
         # pdfium's angle is clockwise in unrotated user space (y up).
         quarter = (int(round(max(angle, 0.0) * 57.29577951308232 / 90.0)) * 90) % 360
@@ -442,6 +480,9 @@ class _PdfiumTextReader:
         characters at ``chars``: one C call each, into the reader's box buffer
         (a chunk of characters at a time, so its size stays bounded)."""
         count = len(chars)
+        if len(self.box_slots) < min(count, BOX_CHUNK):
+            base, size = ctypes.addressof(self.box_buffer), ctypes.sizeof(pdfium_c.FS_RECTF)
+            self.box_slots += [ctypes.c_void_p(base + size * i) for i in range(len(self.box_slots), min(count, BOX_CHUNK))]
         boxes = np.empty((count, 4), dtype=np.float64)
         failures: list[int] = []
         for start in range(0, count, BOX_CHUNK):
@@ -462,7 +503,17 @@ class _PdfiumTextReader:
         keys = list(map(self.text_object_of, repeat(handle, len(run_chars)), run_chars))
         # Each text object's first character (later ones are overwritten by earlier ones).
         first_char = dict(zip(reversed(keys), reversed(run_chars)))
-        styles = [self._run_style(textpage, index) for index in first_char.values()]
+        # Text objects share a few fonts: the weight is read from the font's
+        # name once per font of the page.
+        bold_by_font: dict[int, bool] = {}
+        styles = []
+        for key, index in first_char.items():
+            font = self.font_of(ctypes.c_void_p(key)) if key is not None else None
+            bold = bold_by_font.get(font) if font is not None else None
+            style = self._run_style(textpage, index, bold)
+            if font is not None:
+                bold_by_font[font] = style[0]
+            styles.append(style)
         style_of = {key: number for number, key in enumerate(first_char)}
         per_run = np.fromiter(map(style_of.__getitem__, keys), dtype=np.int64, count=len(keys))
         bold, quarter, size = zip(*styles)

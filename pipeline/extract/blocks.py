@@ -192,18 +192,19 @@ def _table_rows(lines: list[Line]) -> set[int]:
         widths = [b - a for a, b in _gaps(line)]
         return len(widths) < 2 or max(widths) - min(widths) > JUSTIFIED_GAP_SPREAD
 
+    row_like = [is_row(line) for line in lines] + [False]
     rows: set[int] = set()
     start, common = 0, []
     for index in range(len(lines) + 1):
         line = lines[index] if index < len(lines) else None
-        shared = _intersect(common, _gaps(line)) if line is not None and is_row(line) and index > start else []
+        shared = _intersect(common, _gaps(line)) if line is not None and row_like[index] and index > start else []
         if shared:
             common = shared
             continue
         if index - start >= MIN_TABLE_ROWS:
             rows.update(range(start, index))
         start = index
-        common = _gaps(line) if line is not None and is_row(line) else []
+        common = _gaps(line) if line is not None and row_like[index] else []
         if not common:
             start = index + 1
     return rows
@@ -314,12 +315,13 @@ def _kind(draft: _Draft, text: str, rules: LayoutRules) -> BlockKind:
         return BlockKind.TABLE
     if _CAPTION.match(text) and re.match(r"^\S+\s*[\dA-Z]{0,3}\s*[.:–-]", text):
         return BlockKind.CAPTION
-    words = len(text.split())
     heading_style = all(_heading_style(line, rules) for line in draft.lines)
-    numbered = bool(_HEADING_NUMBER.match(text))
-    if heading_style and words <= rules.max_heading_words and (not ends_sentence(text) or words <= 8 or numbered or text.endswith(":")):
-        if draft.marker is None or numbered:
-            return BlockKind.HEADING
+    if heading_style:
+        words = len(text.split())
+        numbered = bool(_HEADING_NUMBER.match(text))
+        if words <= rules.max_heading_words and (not ends_sentence(text) or words <= 8 or numbered or text.endswith(":")):
+            if draft.marker is None or numbered:
+                return BlockKind.HEADING
     if draft.marker is None and ends_sentence(text) and all(rules.is_large(line.size) for line in draft.lines):
         # Long text set larger than the body: a quote pulled out for display.
         return BlockKind.PULL_QUOTE

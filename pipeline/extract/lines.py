@@ -293,7 +293,9 @@ def _plain_fragments(g: GlyphArrays, starts: IntArray, ends: IntArray, rows: Int
     superscripts to look for), built together: what :func:`_plain_fragment`
     makes of each. ``starts``/``ends`` cover the page; returns (start, fragment)."""
     count = len(g)
-    sizes = [round(h, 1) for h in (g.bottom[starts] - g.top[starts]).tolist()]
+    heights = (g.bottom[starts] - g.top[starts]).tolist()
+    rounded = {height: round(height, 1) for height in set(heights)}  # a page has few distinct heights
+    sizes = list(map(rounded.__getitem__, heights))
     word_gap = np.repeat(WORD_GAP_RATIO * np.asarray(sizes, dtype=np.float64), ends - starts)
     gap = np.zeros(count, dtype=np.float64)
     gap[1:] = g.x0[1:] - g.x1[:-1]

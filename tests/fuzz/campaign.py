@@ -25,6 +25,7 @@ from worker import ExtractWorker
 
 BACKENDS = ("pdfplumber", "pdfium")
 PAGE_LIMITS = (1, 2, 3, None)
+KEEP_HANGS = 5
 
 
 def main() -> int:
@@ -67,9 +68,10 @@ def main() -> int:
                 continue
             key = (backend, outcome.signature)
             failures[key] += 1
-            if failures[key] == 1:
+            # A hang or a crash says nothing of where: keep the first few of those.
+            if failures[key] == 1 or (outcome.kind in ("hang", "crash") and failures[key] <= KEEP_HANGS):
                 slug = re.sub(r"[^a-z0-9]+", "-", outcome.signature.lower()).strip("-")[:60]
-                path = args.out / f"fuzz-{backend}-{slug}.pdf"
+                path = args.out / f"fuzz-{backend}-{slug}-{failures[key]}.pdf"
                 path.write_bytes(data)
                 print(f"NEW {backend} {outcome.signature} <- {name} by {how} (max_pages={max_pages}) -> {path}", flush=True)
                 print("    " + outcome.detail.strip().replace("\n", "\n    ")[-1500:], flush=True)
