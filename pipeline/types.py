@@ -264,6 +264,7 @@ class Recommendation:
     sentence_index: int
     measure: str = ""  # the prescribed action: verb phrase and its object
     measure_id: str | None = None  # set by the graph stage
+    targets_inferred: bool = False  # targets come from the paper's context, not this unit's text
 
     def to_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
@@ -293,6 +294,7 @@ class Recommendation:
             sentence_index=int(data.get("sentence_index", -1)),
             measure=data.get("measure", ""),
             measure_id=data.get("measure_id"),
+            targets_inferred=bool(data.get("targets_inferred", False)),
         )
 
 

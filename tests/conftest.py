@@ -2,22 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
-CORPUS = REPO / "corpus"
-SAMPLE_IDS = ("astapenia-2023-rethinking-western-policy-belarus", "kharytonau-2020-global-actors-belarus")
-
-
-def shared_dir(*parts: str) -> Path:
-    """A folder of ../shared, or a skip when the shared data is not beside the repo."""
-    path = SHARED.joinpath(*parts)
-    if not path.exists():
-        pytest.skip(f"{path} is absent: the shared data folder is not beside the repository")
-    return path
+from shared_paths import CORPUS, REPO, SAMPLE_IDS, SHARED, shared_dir  # noqa: F401  (re-exported)
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,10 @@ imperatives, agentless prescriptions and first-person or generic subjects they
 come from context, in the order ANNOTATION.md gives: the list's lead-in
 sentence, the section headings (nearest first), then the audience the document
 declares ("this paper provides recommendations for ..."). Targets are the
-actors in the measure's objects and complements. Instruments come from the
+actors in the measure's objects and complements; a unit naming none takes the
+target its paper usually names for measures of the same kind (sanctions and
+investigations act on the paper's adversary, aid on its beneficiary).
+Instruments come from the
 trained multi-label classifier; modality, polarity and reported speech from the
 parse cues.
 """
@@ -13,16 +16,19 @@ parse cues.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from spacy.tokens import Doc, Span
 
-from pipeline.classify.instruments import choose_instruments, predict_instrument_proba
+from pipeline.classify.instruments import choose_instruments, instrument_text, predict_instrument_proba
 from pipeline.recognise.cues import Cues, Lexicon, analyse, measure_text
 from pipeline.recognise.recommendations import Candidate, lexicon_from, verb_lemmas
+from pipeline.taxonomy import InstrumentTaxonomy
 from pipeline.types import BlockKind, DocumentLayout, EntityMention, Recommendation, Sentence
 
 UNSPECIFIED = "unspecified"
@@ -345,6 +351,10 @@ def targets_of(
     excluded = cues.subject_tokens | {t.i for a in cues.addressee_tokens for t in a.subtree}
     if verb is None or not (span.start <= verb.i < span.end):
         token_ids = {t.i for t in span if t.i not in excluded}
+    elif verb.pos_ not in {"VERB", "AUX"}:
+        # a mis-tagged imperative ("Deter" parsed as a noun): its objects are not
+        # its children, so the rest of the unit is the measure (as in measure_text)
+        token_ids = {t.i for t in span if t.i >= verb.i and t.i not in excluded}
     else:
         token_ids = _measure_tokens(verb, excluded)
         for conj in verb.conjuncts:  # "impose sanctions and freeze assets of X"
@@ -359,6 +369,43 @@ def targets_of(
         if covered is not None and any(t.i in token_ids for t in covered):
             ids.append(actor)
     return tuple(ids)
+
+
+def inherit_implicit_targets(
+    records: Sequence[Recommendation], instruments: InstrumentTaxonomy, min_support: int
+) -> tuple[Recommendation, ...]:
+    """Give units that name no target the paper's usual target for the role their measure acts on.
+
+    "Increase pressure" or "investigate the crimes" act on someone the paper
+    has named elsewhere: ANNOTATION.md counts the regime as their target. The
+    role is the first instrument's ``acts_on`` (adversary or beneficiary), and
+    the paper's usual target for a role is the one its other units name most
+    often for it, when at least ``min_support`` of them do. Such targets are
+    marked ``targets_inferred``.
+    """
+    if min_support <= 0:
+        return tuple(records)
+
+    def role_of(record: Recommendation) -> str:
+        first = instruments.instruments.get(record.instruments[0]) if record.instruments else None
+        return first.acts_on if first else "none"
+
+    named: dict[str, Counter[str]] = {}
+    for record in records:
+        if record.targets and role_of(record) != "none":
+            named.setdefault(role_of(record), Counter()).update(dict.fromkeys(record.targets, 1))
+    usual = {}
+    for role, counts in named.items():
+        (target, support), *rest = counts.most_common(2)
+        if support >= min_support and not (rest and rest[0][1] == support):  # a tie is no usual target
+            usual[role] = target
+    updated = []
+    for record in records:
+        target = usual.get(role_of(record))
+        if not record.targets and target and target not in record.addressees:
+            record = dataclasses.replace(record, targets=(target,), targets_inferred=True)
+        updated.append(record)
+    return tuple(updated)
 
 
 def classify_document(
@@ -378,7 +425,7 @@ def classify_document(
     resolver = AddresseeResolver(doc, sentences, index, lex, config.actors)
     topic_countries = frozenset(a.anchor for a in config.actors.actors.values() if a.anchor)
 
-    texts = [c.sentence.text for c in candidates]
+    texts = [instrument_text(c.sentence.text, c.sentence, c.cues) for c in candidates]
     measures = [measure_text(c.cues) for c in candidates]
     instrument_ids = list(models.instrument_labels)
     probabilities = predict_instrument_proba(models.instruments, texts, measures, config.instruments)
@@ -420,4 +467,4 @@ def classify_document(
             )
         )
         previous, previous_block = addressees, sentence.block_index
-    return tuple(records)
+    return inherit_implicit_targets(records, config.instruments, int(config.get("classify.implicit_target_min_support")))

@@ -18,7 +18,9 @@ import pandas as pd
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
+from pipeline.recognise.cues import Cues
 from pipeline.taxonomy import InstrumentTaxonomy
+from pipeline.types import Sentence
 
 _WORD = re.compile(r"[a-z][a-z\-']+")
 
@@ -42,6 +44,18 @@ def _term_patterns(terms: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(r"\b(?:" + "|".join(parts) + r")\b")
 
 
+def instrument_text(text: str, sentence: Sentence | None, cues: Cues | None) -> str:
+    """The text the instrument classifier reads for a unit.
+
+    A list item without a verb of its own only names whom its lead-in's measure
+    acts on ("All officials involved in ..." under "issue arrest warrants for:"),
+    so the lead-in is read with it.
+    """
+    if sentence is not None and sentence.list_lead and cues is not None and cues.verb is None:
+        return f"{sentence.list_lead} {text}"
+    return text
+
+
 def lexicon_columns(instrument_ids: Sequence[str]) -> list[str]:
     return [f"lex_{iid}" for iid in instrument_ids] + [f"mlex_{iid}" for iid in instrument_ids]
 
@@ -55,6 +69,19 @@ def lexicon_features(text: str, taxonomy: InstrumentTaxonomy, instrument_ids: Se
         hits = len(_term_patterns(instrument.terms).findall(lowered)) if instrument and instrument.terms else 0
         row[f"{prefix}{iid}"] = min(hits, 2) / 2.0
     return row
+
+
+def first_hit_positions(text: str, taxonomy: InstrumentTaxonomy, instrument_ids: Sequence[str]) -> np.ndarray:
+    """Character offset of each instrument's first seed-term hit in ``text`` (inf when none)."""
+    lowered = text.lower()
+    positions = np.full(len(instrument_ids), np.inf)
+    for column, iid in enumerate(instrument_ids):
+        instrument = taxonomy.instruments.get(iid)
+        if instrument and instrument.terms:
+            match = _term_patterns(instrument.terms).search(lowered)
+            if match:
+                positions[column] = match.start()
+    return positions
 
 
 def instrument_frame(texts: Sequence[str], measures: Sequence[str], taxonomy: InstrumentTaxonomy, instrument_ids: Sequence[str]) -> pd.DataFrame:
@@ -102,7 +129,11 @@ def pair_features(
     leads = ((lex == lex.max(axis=1, keepdims=True)) & (lex > 0)).astype(float)
     rank = (-sims).argsort(axis=1).argsort(axis=1)
     relative = sims / (sims.max(axis=1, keepdims=True) + 1e-9)
-    columns = [lex, mlex, share, leads, sims, (rank == 0).astype(float), (rank < 3).astype(float), relative]
+    # The prescribed action names its instrument first ("introduce sanctions
+    # against ... businesses"); later words name targets, purposes and context.
+    positions = np.array([first_hit_positions(m or t, taxonomy, instrument_ids) for t, m in zip(texts, measures)]).reshape(len(texts), k)
+    first_in_measure = ((positions == positions.min(axis=1, keepdims=True)) & np.isfinite(positions)).astype(float)
+    columns = [lex, mlex, share, leads, sims, (rank == 0).astype(float), (rank < 3).astype(float), relative, first_in_measure]
     return np.stack(columns, axis=2).reshape(len(texts) * k, len(columns))
 
 

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from pipeline import __version__
-from pipeline.classify.instruments import fit_instrument_model
+from pipeline.classify.instruments import fit_instrument_model, instrument_text
 from pipeline.config import Config
 from pipeline.errors import UsageError
 from pipeline.models import PACKAGED_MODELS, Models, save_models
@@ -103,7 +103,7 @@ def fit_models(prepared: Sequence[PreparedDocument], config: Config) -> Models:
         matched = {g: s for s, g in p.gold_of.items()}
         for g, unit in enumerate(p.gold):
             s = matched.get(g)
-            texts.append(unit["text"])
+            texts.append(instrument_text(unit["text"], p.sentences[s], p.cues[s]) if s is not None else unit["text"])
             measures.append(measure_text(p.cues[s]) if s is not None else unit["text"])
             label_sets.append(list(unit.get("instruments") or []))
     instruments = fit_instrument_model(texts, measures, label_sets, config.instruments)

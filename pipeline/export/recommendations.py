@@ -31,6 +31,7 @@ PARQUET_SCHEMA = pa.schema([
     ("sentence_index", pa.int32()),
     ("measure", pa.string()),
     ("measure_id", pa.string()),
+    ("targets_inferred", pa.bool_()),
 ])
 
 

@@ -10,7 +10,11 @@ from typing import Any
 from pipeline.errors import ConfigError
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
-INSTRUMENT_KEYS = {"label", "group", "definition", "terms"}
+INSTRUMENT_KEYS = {"label", "group", "definition", "terms", "acts_on"}
+# Whom a measure of this instrument acts on when the text names nobody: the
+# paper's adversary (sanctioned, investigated, engaged with), its beneficiary
+# (aided, informed, given visas), or no one in particular.
+ACTS_ON = ("adversary", "beneficiary", "none")
 
 
 @dataclass(frozen=True)
@@ -20,6 +24,7 @@ class Instrument:
     group: str
     definition: str
     terms: tuple[str, ...]
+    acts_on: str = "none"  # one of ACTS_ON
 
 
 @dataclass(frozen=True)
@@ -71,11 +76,16 @@ def load_instruments(path: str | Path) -> InstrumentTaxonomy:
             raise ConfigError(path, f"{entry}.terms", "expected a list of non-empty strings")
         for term in terms:
             seen_terms.setdefault(term.lower(), iid)
+        acts_on = spec.get("acts_on", "none")
+        if acts_on not in ACTS_ON:
+            raise ConfigError(path, f"{entry}.acts_on", f"expected one of {', '.join(ACTS_ON)}, got {acts_on!r}",
+                              "say whom the instrument's measures act on when a paper names no target")
         instruments[iid] = Instrument(
             id=iid,
             label=str(spec.get("label") or iid),
             group=group,
             definition=str(spec.get("definition") or ""),
             terms=tuple(t.lower().strip() for t in terms),
+            acts_on=acts_on,
         )
     return InstrumentTaxonomy(path=str(path), groups=dict(groups), instruments=instruments)

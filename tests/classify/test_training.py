@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import CORPUS, SAMPLE_IDS
+from shared_paths import CORPUS, SAMPLE_IDS
 from pipeline.models import PACKAGED_MODELS, load_models
 
 ANNOTATIONS = CORPUS / "annotations"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import CORPUS, SAMPLE_IDS
+from shared_paths import CORPUS, SAMPLE_IDS
 
 ASTAPENIA, KHARYTONAU = SAMPLE_IDS
 
