@@ -6,8 +6,6 @@ missing skips the tests on a developer machine and fails them in CI.
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,11 +18,6 @@ from pipeline.report import write_report
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path(os.environ.get("POLICYGRAPH_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 VIEWPORT = {"width": 1400, "height": 1000}
 
@@ -45,31 +38,6 @@ EDGE_POINT = """(type) => {
   const p = edge.renderedMidpoint(); const box = r.cy.container().getBoundingClientRect();
   return [box.left + p.x, box.top + p.y];
 }"""
-
-
-def _missing_browser() -> str | None:
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "playwright is not installed (pip install playwright==1.65.2)"
-    if not CHROMIUM.exists():
-        return f"no Chromium at {CHROMIUM} (apt-get install -y chromium, or set POLICYGRAPH_CHROMIUM)"
-    return None
-
-
-@pytest.fixture(scope="module")
-def browser():
-    reason = _missing_browser()
-    if reason:
-        if os.environ.get("CI"):
-            pytest.fail(f"browser tests must run in CI, but {reason}")
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @dataclass

@@ -9,8 +9,6 @@ in CI.
 from __future__ import annotations
 
 import json
-import os
-import shutil
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -20,8 +18,6 @@ from run_helpers import run_cli
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path(os.environ.get("POLICYGRAPH_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 PAYLOADS = (
     "<script>alert(1)</script>",
     '"><img src=x onerror=alert(2)>',
@@ -32,31 +28,6 @@ SENTENCES = (
     f"NATO should strengthen its deterrence against {PAYLOADS[1]} attacks.",
     f"The United Nations should investigate the {PAYLOADS[2]} crimes.",
 )
-
-
-def _missing_browser() -> str | None:
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "playwright is not installed (pip install playwright==1.65.2)"
-    if not CHROMIUM.exists():
-        return f"no Chromium at {CHROMIUM} (apt-get install -y chromium, or set POLICYGRAPH_CHROMIUM)"
-    return None
-
-
-@pytest.fixture(scope="module")
-def browser():
-    reason = _missing_browser()
-    if reason:
-        if os.environ.get("CI"):
-            pytest.fail(f"browser tests must run in CI, but {reason}")
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def test_markup_in_a_pdf_shows_as_text_and_never_runs(browser, tmp_path):
