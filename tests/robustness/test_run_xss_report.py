@@ -9,7 +9,6 @@ in CI.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from xml.sax.saxutils import escape
 
 import pytest
