@@ -20,15 +20,17 @@ import os
 import re
 import zlib
 from collections.abc import Callable, Iterator
-from itertools import repeat
+from itertools import compress, repeat
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pdfplumber
 import pypdfium2 as pdfium
+import pypdfium2.internal as pdfium_i
 import pypdfium2.raw as pdfium_c
 from pdfminer.layout import LTChar, LTContainer, LTImage
 from pdfminer.pdfdocument import PDFDocument, PDFPasswordIncorrect
@@ -71,10 +73,19 @@ _PDFIUM_PASSWORD_ERROR = pdfium_c.FPDF_ERR_PASSWORD
 
 def _untyped(function: Any, restype: Any) -> Any:
     """A pdfium function called without argument conversion (hot paths): every
-    argument must be a ctypes pointer object or an int that fits a C int."""
-    prototype = ctypes.CFUNCTYPE(restype)(ctypes.cast(function, ctypes.c_void_p).value)
+    argument must be a ctypes pointer (best a :func:`_pointer_arg`) or an int
+    that fits a C int. It keeps the GIL during the call (PYFUNCTYPE): these
+    functions return in well under a microsecond, less than releasing and
+    taking back the GIL costs."""
+    prototype = ctypes.PYFUNCTYPE(restype)(ctypes.cast(function, ctypes.c_void_p).value)
     prototype.argtypes = None
     return prototype
+
+
+def _pointer_arg(address: int) -> Any:
+    """An address as a ready-made ctypes call argument: passed as it is, where
+    a ``c_void_p`` object is converted into one on every call."""
+    return ctypes.c_void_p.from_param(address)
 
 
 # Images only matter on pages with little text (to tell a scan from a blank
@@ -371,9 +382,32 @@ def _close_pdfplumber(pdf: pdfplumber.PDF) -> None:
 # --------------------------------------------------------------------------- pdfium
 
 
-def _pdfium_has_images(page: pdfium.PdfPage) -> bool:
-    # get_objects descends into form XObjects, where scans are often placed.
-    return any(True for _ in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,)))
+# How deep pypdfium2's PdfPage.get_objects descends into nested form XObjects.
+_MAX_FORM_DEPTH = 15
+
+
+def _pdfium_has_images(raw_page: Any) -> bool:
+    """Whether the page draws an image, in its content or in a form XObject
+    (where scans are often placed): pypdfium2's ``get_objects`` walk, done on
+    the raw page handle."""
+
+    def images_in(count_objects: Any, get_object: Any, parent: Any, level: int) -> bool:
+        count = count_objects(parent)
+        if count < 0:
+            raise pdfium.PdfiumError("Failed to get number of pageobjects.")
+        for index in range(count):
+            item = get_object(parent, index)
+            if not item:
+                raise pdfium.PdfiumError("Failed to get pageobject.")
+            kind = pdfium_c.FPDFPageObj_GetType(item)
+            if kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+                return True
+            if kind == pdfium_c.FPDF_PAGEOBJ_FORM and level < _MAX_FORM_DEPTH - 1:
+                if images_in(pdfium_c.FPDFFormObj_CountObjects, pdfium_c.FPDFFormObj_GetObject, item, level + 1):
+                    return True
+        return False
+
+    return images_in(pdfium_c.FPDFPage_CountObjects, pdfium_c.FPDFPage_GetObject, raw_page, 0)
 
 
 def _to_display(left: FloatArray, bottom: FloatArray, right: FloatArray, top: FloatArray, rotation: int, width0: float, height0: float) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
@@ -434,17 +468,23 @@ class _PdfiumTextReader:
 
     def __init__(self) -> None:
         # The per-character calls go through prototypes without argument types,
-        # given a ready-made pointer object for the text page and for each box
-        # slot (built once per reader, not per call), and plain ints for the
-        # indices: under half the cost of pypdfium2's typed bindings.
+        # given ready-made pointer arguments for the text page and for each box
+        # slot (built once per page and once per reader, not per call), and
+        # plain ints for the indices: under half the cost of pypdfium2's typed
+        # bindings.
         self.get_loose_box = _untyped(pdfium_c.FPDFText_GetLooseCharBox, ctypes.c_int)
         self.is_generated = _untyped(pdfium_c.FPDFText_IsGenerated, ctypes.c_int)
         # The text object a character belongs to, as a plain address: the key
         # of its style.
         self.text_object_of = _untyped(pdfium_c.FPDFText_GetTextObject, ctypes.c_void_p)
         self.font_of = _untyped(pdfium_c.FPDFTextObj_GetFont, ctypes.c_void_p)
+        self.char_angle = _untyped(pdfium_c.FPDFText_GetCharAngle, ctypes.c_float)
+        self.char_matrix = _untyped(pdfium_c.FPDFText_GetMatrix, ctypes.c_int)
+        self.font_size = _untyped(pdfium_c.FPDFText_GetFontSize, ctypes.c_double)
+        self.get_text = _untyped(pdfium_c.FPDFText_GetText, ctypes.c_int)
         self.box_buffer = (pdfium_c.FS_RECTF * BOX_CHUNK)()
-        self.box_slots: list[ctypes.c_void_p] = []  # pointers into box_buffer, made as pages need them
+        self.box_slots: list[Any] = []  # pointer arguments into box_buffer, made as pages need them
+        self.text_buffer = (ctypes.c_uint16 * 0)()  # the page's UTF-16 text, grown as pages need it
         self.name_buffer = ctypes.create_string_buffer(256)
         self.flags = ctypes.c_int()
         self.matrix = pdfium_c.FS_MATRIX()
@@ -452,6 +492,12 @@ class _PdfiumTextReader:
         self.bold_cache: dict[bytes, bool] = {}
         self.normalised = _NormalisedChars()
         self.kinds = _CharKinds(self.normalised)
+        # The kind and the glyph text of each UTF-16 code unit that is a whole
+        # character, filled from ``kinds`` and ``normalised`` on first use
+        # (kind -1: not looked up yet): a page's characters are then looked
+        # up all at once.
+        self.kind_by_code = np.full(0x10000, -1, dtype=np.int8)
+        self.text_by_code = np.empty(0x10000, dtype=object)
 
     def _bold(self, textpage: Any, index: int) -> bool:
         size = pdfium_c.FPDFText_GetFontInfo(textpage, index, self.name_buffer, 256, ctypes.byref(self.flags))
@@ -462,42 +508,49 @@ class _PdfiumTextReader:
             self.bold_cache[name] = bold
         return bold
 
-    def _run_style(self, textpage: Any, index: int, bold: bool | None) -> tuple[bool, int, float]:
+    def _run_style(self, textpage: Any, handle: Any, index: int, bold: bool | None) -> tuple[bool, int, float]:
         """Boldness (read here unless given), quarter-turn angle in user space
         and font size (as drawn)."""
         if bold is None:
             bold = self._bold(textpage, index)
-        angle = pdfium_c.FPDFText_GetCharAngle(textpage, index)
-        # pdfium's angle is clockwise in unrotated user space (y up).
-        quarter = (int(round(max(angle, 0.0) * 57.29577951308232 / 90.0)) * 90) % 360
-        pdfium_c.FPDFText_GetMatrix(textpage, index, self.matrix_ref)
+        read_matrix = self.char_matrix(handle, index, self.matrix_ref)
         matrix = self.matrix
-        size = pdfium_c.FPDFText_GetFontSize(textpage, index) * (matrix.c * matrix.c + matrix.d * matrix.d) ** 0.5
+        if read_matrix and matrix.c == 0.0 and matrix.a > 0.0:
+            # pdfium's angle is atan2f(c, a) of this matrix: zero, as for most text.
+            quarter = 0
+        else:
+            angle = self.char_angle(handle, index)
+            # pdfium's angle is clockwise in unrotated user space (y up).
+            quarter = (int(round(max(angle, 0.0) * 57.29577951308232 / 90.0)) * 90) % 360
+        size = self.font_size(handle, index) * (matrix.c * matrix.c + matrix.d * matrix.d) ** 0.5
         return bold, quarter, size
 
-    def _boxes(self, handle: ctypes.c_void_p, chars: list[int]) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    def _boxes(self, handle: Any, chars: list[int]) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
         """The loose boxes (left, top, right, bottom in user space) of the
         characters at ``chars``: one C call each, into the reader's box buffer
         (a chunk of characters at a time, so its size stays bounded)."""
         count = len(chars)
         if len(self.box_slots) < min(count, BOX_CHUNK):
             base, size = ctypes.addressof(self.box_buffer), ctypes.sizeof(pdfium_c.FS_RECTF)
-            self.box_slots += [ctypes.c_void_p(base + size * i) for i in range(len(self.box_slots), min(count, BOX_CHUNK))]
-        boxes = np.empty((count, 4), dtype=np.float64)
+            self.box_slots += [_pointer_arg(base + size * i) for i in range(len(self.box_slots), min(count, BOX_CHUNK))]
+        # One row per side (left, top, right, bottom): each side contiguous
+        # for the page-wide arithmetic that follows.
+        boxes = np.empty((4, count), dtype=np.float64)
         failures: list[int] = []
         for start in range(0, count, BOX_CHUNK):
             part = chars[start : start + BOX_CHUNK]
             done = list(map(self.get_loose_box, repeat(handle, len(part)), part, self.box_slots))
-            boxes[start : start + len(part)] = np.frombuffer(self.box_buffer, dtype=np.float32, count=4 * len(part)).reshape(len(part), 4)
-            failures += [start + j for j, ok in enumerate(done) if not ok]
+            boxes[:, start : start + len(part)] = np.frombuffer(self.box_buffer, dtype=np.float32, count=4 * len(part)).reshape(len(part), 4).T
+            if 0 in done:  # rare: look for the failed calls only then
+                failures += [start + j for j, ok in enumerate(done) if not ok]
         # A failed call leaves its box as the previous character's (the reader
         # used to reuse one box), which then merges with it as a ligature would.
         for failed in failures:
             if failed > 0:
-                boxes[failed] = boxes[failed - 1]
-        return boxes[:, 0], boxes[:, 1], boxes[:, 2], boxes[:, 3]
+                boxes[:, failed] = boxes[:, failed - 1]
+        return boxes[0], boxes[1], boxes[2], boxes[3]
 
-    def _styles(self, textpage: Any, handle: ctypes.c_void_p, run_chars: list[int]) -> tuple[BoolArray, IntArray, FloatArray]:
+    def _styles(self, textpage: Any, handle: Any, run_chars: list[int]) -> tuple[BoolArray, IntArray, FloatArray]:
         """Boldness, quarter turn and size of each run, read once per text object
         (at its first run)."""
         keys = list(map(self.text_object_of, repeat(handle, len(run_chars)), run_chars))
@@ -508,9 +561,9 @@ class _PdfiumTextReader:
         bold_by_font: dict[int, bool] = {}
         styles = []
         for key, index in first_char.items():
-            font = self.font_of(ctypes.c_void_p(key)) if key is not None else None
+            font = self.font_of(_pointer_arg(key)) if key is not None else None
             bold = bold_by_font.get(font) if font is not None else None
-            style = self._run_style(textpage, index, bold)
+            style = self._run_style(textpage, handle, index, bold)
             if font is not None:
                 bold_by_font[font] = style[0]
             styles.append(style)
@@ -519,16 +572,45 @@ class _PdfiumTextReader:
         bold, quarter, size = zip(*styles)
         return np.array(bold, dtype=np.bool_)[per_run], np.array(quarter, dtype=np.int64)[per_run], np.array(size, dtype=np.float64)[per_run]
 
+    def _page_text(self, textpage: Any, handle: Any, count: int) -> tuple[str, IntArray | None]:
+        """All characters of the page in one call, and their UTF-16 codes when
+        each character is one code unit (None when pdfium's text has surrogates:
+        then the text is read one character per call, as indices differ)."""
+        if len(self.text_buffer) < count + 1:
+            self.text_buffer = (ctypes.c_uint16 * (2 * count + 2))()
+        written = self.get_text(handle, 0, count, self.text_buffer)
+        raw = bytes(memoryview(self.text_buffer).cast("B")[: max(min(written - 1, count + 1), 0) * 2])
+        codes = np.frombuffer(raw, dtype=np.uint16)
+        text = raw.decode("utf-16-le", errors="replace")
+        if len(text) == count:
+            if not ((codes & 0xF800) == 0xD800).any():
+                return text, codes
+            return text, None
+        return "".join(chr(pdfium_c.FPDFText_GetUnicode(textpage, i)) for i in range(count)), None
+
+    def _kinds(self, text: str, codes: IntArray | None) -> npt.NDArray[np.int8]:
+        """What each character of the page is (nothing, a space, a glyph)."""
+        if codes is None:
+            return np.fromiter(map(self.kinds.__getitem__, text), dtype=np.int8, count=len(text))
+        kinds = self.kind_by_code.take(codes)
+        unknown = kinds < 0
+        if unknown.any():
+            for code in np.unique(codes[unknown]).tolist():
+                self.kind_by_code[code] = self.kinds[chr(code)]
+                self.text_by_code[code] = self.normalised[chr(code)]
+            kinds = self.kind_by_code.take(codes)
+        return kinds
+
     def read(self, textpage: Any, rotation: int, width0: float, height0: float) -> GlyphArrays:
         count = pdfium_c.FPDFText_CountChars(textpage)
         if count <= 0:
             return GlyphArrays.empty()
-        text = self._page_text(textpage, count)
-        kinds = np.fromiter(map(self.kinds.__getitem__, text), dtype=np.int8, count=count)
-        glyph_chars = np.flatnonzero(kinds == _GLYPH)
+        handle = _pointer_arg(ctypes.cast(textpage, ctypes.c_void_p).value)
+        text, codes = self._page_text(textpage, handle, count)
+        kinds = self._kinds(text, codes)
+        glyph_chars = (kinds == _GLYPH).nonzero()[0]
         if not len(glyph_chars):
             return GlyphArrays.empty()
-        handle = ctypes.c_void_p(ctypes.cast(textpage, ctypes.c_void_p).value)
         chars = glyph_chars.tolist()
         left, top, right, bottom = self._boxes(handle, chars)
 
@@ -536,14 +618,19 @@ class _PdfiumTextReader:
         # pdfminer keeps one glyph. Keep one glyph here too.
         repeated = np.zeros(len(chars), dtype=np.bool_)
         repeated[1:] = (left[1:] == left[:-1]) & (right[1:] == right[:-1]) & (bottom[1:] == bottom[:-1])
-        texts = list(map(self.normalised.__getitem__, map(text.__getitem__, chars)))
+        if codes is not None:
+            texts = self.text_by_code.take(codes.take(glyph_chars)).tolist()
+        else:
+            texts = list(map(self.normalised.__getitem__, map(text.__getitem__, chars)))
         if repeated.any():
-            owner = np.cumsum(~repeated) - 1
-            kept_texts = [t for t, r in zip(texts, repeated.tolist()) if not r]
-            for j in np.flatnonzero(repeated).tolist():
-                kept_texts[owner[j]] += texts[j]
+            first = ~repeated
+            kept = first.nonzero()[0]
+            merged = repeated.nonzero()[0]
+            owners = (first.cumsum() - 1)[merged]  # the kept glyph each repeat joins
+            kept_texts = list(compress(texts, first.tolist()))
+            for owner, j in zip(owners.tolist(), merged.tolist()):
+                kept_texts[owner] += texts[j]
             texts = kept_texts
-            kept = np.flatnonzero(~repeated)
             glyph_chars, left, top, right, bottom = glyph_chars[kept], left[kept], top[kept], right[kept], bottom[kept]
 
         # Spaces pdfium infers are left to the layout analysis, which measures
@@ -552,11 +639,11 @@ class _PdfiumTextReader:
         # previous glyph starts a word; a space of the PDF's own marks it.
         spaces = kinds == _SPACE
         own_spaces = np.zeros(count, dtype=np.int64)
-        space_chars = np.flatnonzero(spaces).tolist()
-        generated = np.fromiter(map(self.is_generated, repeat(handle, len(space_chars)), space_chars), dtype=np.int64, count=len(space_chars))
+        space_chars = spaces.nonzero()[0]
+        generated = np.fromiter(map(self.is_generated, repeat(handle, len(space_chars)), space_chars.tolist()), dtype=np.int64, count=len(space_chars))
         own_spaces[space_chars] = generated == 0
-        word_start = _increases(np.cumsum(spaces)[glyph_chars])
-        space_before = _increases(np.cumsum(own_spaces)[glyph_chars])
+        word_start = _increases(spaces.cumsum()[glyph_chars])
+        space_before = _increases(own_spaces.cumsum()[glyph_chars])
 
         # A new run starts at a word, a change of line box, or a jump: only there
         # may the font change, and its style is read.
@@ -565,31 +652,31 @@ class _PdfiumTextReader:
         new_run = np.ones(len(left), dtype=np.bool_)
         new_run[1:] = word_start[1:] | (height[1:] != height[:-1]) | (bottom[1:] != bottom[:-1]) | ~((-height[1:] < jump) & (jump < height[1:]))
         run_bold, run_quarter, run_size = self._styles(textpage, handle, glyph_chars[new_run].tolist())
-        run = np.cumsum(new_run) - 1
+        run = new_run.cumsum() - 1
         bold, quarter, size = run_bold[run], run_quarter[run], run_size[run]
 
         # pdfium's loose box spans the font's ascent and descent; pdfminer's
         # spans one font size up from the descent. Keep the baseline side and
         # measure one font size from it, so both backends agree.
-        top, right, bottom, left = (
-            np.where(quarter == 0, bottom + size, top),
-            np.where(quarter == 90, left + size, right),
-            np.where(quarter == 180, top - size, bottom),
-            np.where(quarter == 270, right - size, left),
-        )
+        if not quarter.any():  # the common case: every glyph upright
+            top = bottom + size
+        else:
+            top, right, bottom, left = (
+                np.where(quarter == 0, bottom + size, top),
+                np.where(quarter == 90, left + size, right),
+                np.where(quarter == 180, top - size, bottom),
+                np.where(quarter == 270, right - size, left),
+            )
         x0, x1, y0, y1 = _to_display(left, bottom, right, top, rotation, width0, height0)
         return GlyphArrays(texts, x0, x1, y0, y1, bold, (quarter + rotation) % 360, space_before)
 
-    @staticmethod
-    def _page_text(textpage: Any, count: int) -> str:
-        """All characters of the page in one call; falls back to one call per
-        character when pdfium's text has surrogate pairs (indices then differ)."""
-        buffer = ctypes.create_string_buffer(2 * (count + 1))
-        written = pdfium_c.FPDFText_GetText(textpage, 0, count, ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort)))
-        text = buffer.raw[: max(written - 1, 0) * 2].decode("utf-16-le", errors="replace")
-        if len(text) == count:
-            return text
-        return "".join(chr(pdfium_c.FPDFText_GetUnicode(textpage, i)) for i in range(count))
+
+def _page_rotation(raw_page: Any) -> int:
+    """The page's /Rotate in clockwise degrees (pypdfium2's ``get_rotation``)."""
+    quarters = pdfium_c.FPDFPage_GetRotation(raw_page)
+    if quarters == -1:
+        raise pdfium.PdfiumError("Failed to get page rotation.")
+    return pdfium_i.RotationToDegrees[quarters]
 
 
 def read_pdfium(path: Path, password: str | None, max_pages: int | None = None) -> Iterator[PageGlyphs]:
@@ -599,29 +686,30 @@ def read_pdfium(path: Path, password: str | None, max_pages: int | None = None) 
     try:
         total = len(document)
         for index in range(total if max_pages is None else min(total, max_pages)):
+            # Pages and text pages go through the C API directly (with
+            # pypdfium2's messages): its wrappers (finalizers and weak
+            # references) cost tens of microseconds a page.
+            page = pdfium_c.FPDF_LoadPage(document.raw, index)
+            if not page:
+                raise CorruptPdfError(path, f"pdfium cannot load page {index + 1}: Failed to load page.")
             try:
-                page = document[index]
-            except pdfium.PdfiumError as exc:
-                raise CorruptPdfError(path, f"pdfium cannot load page {index + 1}: {exc}") from None
-            try:
-                rotation = page.get_rotation() % 360
-                width0, height0 = float(pdfium_c.FPDF_GetPageWidthF(page.raw)), float(pdfium_c.FPDF_GetPageHeightF(page.raw))
+                rotation = _page_rotation(page) % 360
+                width0, height0 = float(pdfium_c.FPDF_GetPageWidthF(page)), float(pdfium_c.FPDF_GetPageHeightF(page))
                 # FPDF_GetPageWidthF reports the displayed (rotated) size.
                 if rotation in (90, 270):
                     width0, height0 = height0, width0
+                textpage = pdfium_c.FPDFText_LoadPage(page)
+                if not textpage:
+                    raise CorruptPdfError(path, f"pdfium cannot read the text of page {index + 1}: Failed to load text page.")
                 try:
-                    textpage = page.get_textpage()
-                except pdfium.PdfiumError as exc:
-                    raise CorruptPdfError(path, f"pdfium cannot read the text of page {index + 1}: {exc}") from None
-                try:
-                    glyphs = reader.read(textpage.raw, rotation, width0, height0)
+                    glyphs = reader.read(textpage, rotation, width0, height0)
                 finally:
-                    textpage.close()
+                    pdfium_c.FPDFText_ClosePage(textpage)
                 has_images = len(glyphs) < IMAGE_CHECK_MAX_GLYPHS and _pdfium_has_images(page)
                 width, height = (height0, width0) if rotation in (90, 270) else (width0, height0)
                 yield PageGlyphs(index + 1, width, height, rotation, has_images, glyphs)
             finally:
-                page.close()
+                pdfium_c.FPDF_ClosePage(page)
     finally:
         document.close()
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import statistics
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from pipeline.extract.columns import Line, Stream
 from pipeline.extract.text import Vocabulary, ends_sentence, join_lines
@@ -26,6 +27,8 @@ _ENUMERATOR = re.compile(r"^(\(?(?:\d{1,2}|[a-z]|[ivx]{1,4})[.)])\s+(?=\S)")
 _HEADING_NUMBER = re.compile(r"^(?:(\d{1,2}(?:\.\d{1,2})*)\.?|([A-Z])\.|([IVX]{1,5})\.)\s+\S")
 _CAPTION = re.compile(r"^(?:table|figure|fig\.|chart|graph|map|box|exhibit|diagram|source|sources|note|notes)\b\s*[\dA-Z]*\s*[.:–-]?", re.IGNORECASE)
 _FOOTNOTE_NUMBER = re.compile(r"^(\d{1,3}|[*†‡§]{1,3})[.)]?\s+\S")
+# A caption's label is short and followed by punctuation ("Figure 3:", "Table A.").
+_CAPTION_LABEL = re.compile(r"^\S+\s*[\dA-Z]{0,3}\s*[.:–-]")
 
 # A vertical gap this many font sizes above the stream's usual line gap starts a
 # new block.
@@ -60,9 +63,9 @@ class LayoutRules:
         return size >= self.heading_size_ratio * self.body_size
 
 
-@dataclass(frozen=True)
-class Piece:
-    """A block with where it sits in its stream, for joining across breaks."""
+class Piece(NamedTuple):
+    """A block with where it sits in its stream, for joining across breaks (a
+    named tuple: pages make dozens)."""
 
     block: Block
     stream: tuple[int, int, int | None]  # page, band, column
@@ -172,6 +175,11 @@ class _Draft:
     lines: list[Line]
     marker: str | None  # list marker of the first line
     table: bool = False
+    heading_style: bool = False  # all its lines are set as headings
+
+    def add(self, line: Line, heading_style: bool) -> None:
+        self.lines.append(line)
+        self.heading_style = self.heading_style and heading_style
 
 
 def _gaps(line: Line) -> list[tuple[float, float]]:
@@ -187,12 +195,14 @@ def _table_rows(lines: list[Line]) -> set[int]:
     up (a table). Wide word spaces in justified text split lines too, but they
     are all alike within a line and do not line up from one line to the next."""
     def is_row(line: Line) -> bool:
-        if line.cells < 2 or list_marker(line.first.text) is not None or _HEADING_NUMBER.match(line.first.text + " x"):
+        if len(line.fragments) < 2 or list_marker(line.first.text) is not None or _HEADING_NUMBER.match(line.first.text + " x"):
             return False
         widths = [b - a for a, b in _gaps(line)]
         return len(widths) < 2 or max(widths) - min(widths) > JUSTIFIED_GAP_SPREAD
 
     row_like = [is_row(line) for line in lines] + [False]
+    if sum(row_like) < MIN_TABLE_ROWS:
+        return set()  # a table is a run of at least that many row-like lines
     rows: set[int] = set()
     start, common = 0, []
     for index in range(len(lines) + 1):
@@ -222,43 +232,50 @@ class _Frame:
     """A stream's margins and usual line gap."""
 
     left: float
-    right_by_size: dict[float, float]  # right edge of the lines set in each size
+    # The right edge of the lines set in each size (sizes that round to the
+    # same 0.1 pt are one size), for each size a line of the stream has.
+    right_by_size: dict[float, float]
     usual_gap: float
 
     def right(self, size: float) -> float:
-        return self.right_by_size[round(size, 1)]
+        return self.right_by_size[size]
 
 
 def _frame(lines: list[Line]) -> _Frame:
-    right_by_size: dict[float, float] = {}
+    # A stream has few sizes: each is rounded once.
+    rounded = {size: round(size, 1) for size in {line.size for line in lines}}
+    right_by_rounded: dict[float, float] = {}
     for line in lines:
-        key = round(line.size, 1)
-        right_by_size[key] = max(right_by_size.get(key, 0.0), line.x1)
-    return _Frame(min(line.x0 for line in lines), right_by_size, _usual_gap(lines))
+        key = rounded[line.size]
+        right_by_rounded[key] = max(right_by_rounded.get(key, 0.0), line.x1)
+    right_by_size = {size: right_by_rounded[key] for size, key in rounded.items()}
+    return _Frame(min([line.x0 for line in lines]), right_by_size, _usual_gap(lines))
 
 
-def _style_changes(prev: Line, line: Line, rules: LayoutRules) -> bool:
+def _style_changes(prev: Line, line: Line, prev_heading: bool, heading: bool) -> bool:
     if abs(line.size - prev.size) > SIZE_TOLERANCE:
         return True
-    if _heading_style(line, rules) == _heading_style(prev, rules):
+    if heading == prev_heading:
         return False
     # A bold lead-in sentence that wraps onto a line where plain text follows it.
     return not (prev.bold and line.first.lead_bold and not ends_sentence(prev.text))
 
 
-def _starts_block(prev: Line, line: Line, draft: _Draft, frame: _Frame, rules: LayoutRules) -> bool:
+def _starts_block(prev: Line, line: Line, draft: _Draft, frame: _Frame, prev_heading: bool, heading: bool, marker: str | None) -> bool:
+    """Whether ``line`` starts a new block after ``prev``, the last line of
+    ``draft``; ``heading`` tells whether a line is set as a heading (see
+    :func:`_heading_style`) and ``marker`` is the list marker ``line`` opens with."""
     left, usual_gap = frame.left, frame.usual_gap
     size = max(line.size, prev.size)
-    if _style_changes(prev, line, rules):
+    if _style_changes(prev, line, prev_heading, heading):
         return True
     if line.top - prev.bottom > usual_gap + PARAGRAPH_GAP_EMS * size:
         return True
-    marker = list_marker(line.text)
     if marker is not None:
         unambiguous = not (marker in WEAK_BULLETS or marker[0].isalnum() or marker[0] == "(")
         if unambiguous or draft.marker is not None or ends_sentence(prev.text):
             return True
-    if _heading_style(line, rules):
+    if heading:
         return False  # a heading set on several lines stays one block
     # The next line's first word would have fit: the previous line ended on purpose.
     if not prev.text.endswith("-") and prev.x1 + 0.3 * size + _first_word_width(line) < frame.right(prev.size) - 0.5 * size:
@@ -278,19 +295,24 @@ def segment(lines: list[Line], rules: LayoutRules) -> list[_Draft]:
         return []
     frame = _frame(lines)
     table_rows = _table_rows(lines)
+    # Each line's style, found once (each line is compared with two neighbours).
+    headings = [_heading_style(line, rules) for line in lines]
+    markers = [list_marker(line.text) for line in lines]
     drafts: list[_Draft] = []
     for index, line in enumerate(lines):
+        heading = headings[index]
         in_table = index in table_rows
         if drafts and in_table and drafts[-1].table and index - 1 in table_rows:
-            drafts[-1].lines.append(line)
+            drafts[-1].add(line, heading)
             continue
         if in_table:
-            drafts.append(_Draft([line], None, table=True))
+            drafts.append(_Draft([line], None, table=True, heading_style=heading))
             continue
-        if not drafts or drafts[-1].table or _starts_block(drafts[-1].lines[-1], line, drafts[-1], frame, rules):
-            drafts.append(_Draft([line], list_marker(line.text)))
+        # The last line of the last draft is the line before this one.
+        if not drafts or drafts[-1].table or _starts_block(lines[index - 1], line, drafts[-1], frame, headings[index - 1], heading, markers[index]):
+            drafts.append(_Draft([line], markers[index], heading_style=heading))
         else:
-            drafts[-1].lines.append(line)
+            drafts[-1].add(line, heading)
     return drafts
 
 
@@ -298,7 +320,9 @@ def segment(lines: list[Line], rules: LayoutRules) -> list[_Draft]:
 
 
 def _bbox(lines: list[Line]) -> BBox:
-    return (min(l.x0 for l in lines), min(l.top for l in lines), max(l.x1 for l in lines), max(l.bottom for l in lines))
+    if len(lines) == 1:  # most blocks: one line
+        return (lines[0].x0, lines[0].top, lines[0].x1, lines[0].bottom)
+    return (min([l.x0 for l in lines]), min([l.top for l in lines]), max([l.x1 for l in lines]), max([l.bottom for l in lines]))
 
 
 def _draft_text(draft: _Draft, vocabulary: Vocabulary | None) -> str:
@@ -313,10 +337,9 @@ def _draft_text(draft: _Draft, vocabulary: Vocabulary | None) -> str:
 def _kind(draft: _Draft, text: str, rules: LayoutRules) -> BlockKind:
     if draft.table:
         return BlockKind.TABLE
-    if _CAPTION.match(text) and re.match(r"^\S+\s*[\dA-Z]{0,3}\s*[.:–-]", text):
+    if _CAPTION.match(text) and _CAPTION_LABEL.match(text):
         return BlockKind.CAPTION
-    heading_style = all(_heading_style(line, rules) for line in draft.lines)
-    if heading_style:
+    if draft.heading_style:
         words = len(text.split())
         numbered = bool(_HEADING_NUMBER.match(text))
         if words <= rules.max_heading_words and (not ends_sentence(text) or words <= 8 or numbered or text.endswith(":")):
@@ -346,7 +369,7 @@ def stream_pieces(
     """A stream's body blocks (as pieces) and its footnote blocks."""
     body_lines, note_lines = split_footnotes(list(stream.lines), page_height, rules, numbers)
     drafts = segment(body_lines, rules)
-    right = max((line.x1 for line in body_lines), default=0.0)
+    right = max([line.x1 for line in body_lines], default=0.0)
     pieces: list[Piece] = []
     for index, draft in enumerate(drafts):
         text = _draft_text(draft, vocabulary)
@@ -355,15 +378,12 @@ def stream_pieces(
             text = _strip_bullet(text)
         if not text.strip():
             continue
-        block = Block(
-            text=text,
-            kind=kind,
-            page=page_number,
-            bbox=_bbox(draft.lines),
-            font_size=round(draft.lines[0].size, 2),
-            bold=all(line.bold for line in draft.lines),
-            column=stream.column,
-        )
+        font_size = round(draft.lines[0].size, 2)
+        bold = all([line.bold for line in draft.lines])
+        # Block's fields in order (text, kind, page, bbox, level, font_size,
+        # bold, column): its generated __init__ takes positions much faster
+        # than keywords, and a page makes dozens of blocks.
+        block = Block(text, kind, page_number, _bbox(draft.lines), None, font_size, bold, stream.column)
         last = draft.lines[-1]
         open_end = last.x1 >= right - last.size
         pieces.append(Piece(block, (page_number, stream.band, stream.column), index == 0, index == len(drafts) - 1, open_end))

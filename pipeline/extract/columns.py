@@ -12,13 +12,15 @@ with columns, with no assumption about where the columns are.
 
 from __future__ import annotations
 
-import statistics
+from bisect import bisect_left
 from dataclasses import dataclass
 from operator import attrgetter
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 
+from pipeline.extract.glyphs import FloatArray
 from pipeline.extract.lines import Fragment
 
 # A gutter needs side-by-side text on at least this many rows.
@@ -45,9 +47,9 @@ class Gutter:
         return fragment.x0 < self.left - CROSS_SLACK and fragment.x1 > self.right + CROSS_SLACK
 
 
-@dataclass(frozen=True, slots=True)
-class Line:
-    """The fragments of one row inside one column, left to right."""
+class Line(NamedTuple):
+    """The fragments of one row inside one column, left to right (a named
+    tuple, like :class:`Fragment`, because pages make dozens)."""
 
     fragments: tuple[Fragment, ...]
     text: str
@@ -72,34 +74,28 @@ _LINE_BULLETS = " •▪◦●○■□–-*·►▶➢✓"
 _X0 = attrgetter("x0")
 
 
-def _text_length(fragment: Fragment) -> int:
-    return len(fragment.text)
-
-
 def make_line(fragments: list[Fragment]) -> Line:
+    """The line made of one row's fragments in one column, given left to right
+    (sorted by x0, as :func:`_rows` sorts them)."""
     if len(fragments) == 1:  # most lines: one fragment
         only = fragments[0]
         return Line(
             (only,), only.text, only.raw_text, only.x0, only.x1, only.top, only.bottom, only.size, only.bold or not only.text.strip(_LINE_BULLETS)
         )
-    fragments = sorted(fragments, key=_X0)
-    # The size and weight of the line are those of most of its text.
-    main = max(fragments, key=_text_length)
-    x1, top, bottom = fragments[0].x1, fragments[0].top, fragments[0].bottom
-    for fragment in fragments[1:]:
-        x1 = fragment.x1 if fragment.x1 > x1 else x1
-        top = fragment.top if fragment.top < top else top
-        bottom = fragment.bottom if fragment.bottom > bottom else bottom
+    texts, raw_texts, _, _, x1s, tops, bottoms, sizes, bolds, *_ = zip(*fragments)  # Fragment's fields
+    # The size and weight of the line are those of most of its text (the
+    # first of its longest fragments).
+    lengths = list(map(len, texts))
     return Line(
         tuple(fragments),
-        " ".join([f.text for f in fragments if f.text]),
-        " ".join([f.raw_text for f in fragments]),
+        " ".join([text for text in texts if text]),
+        " ".join(raw_texts),
         fragments[0].x0,
-        x1,
-        top,
-        bottom,
-        main.size,
-        all(f.bold for f in fragments if f.text.strip(_LINE_BULLETS)),
+        max(x1s),
+        min(tops),
+        max(bottoms),
+        sizes[lengths.index(max(lengths))],
+        all([bold for bold, text in zip(bolds, texts) if text.strip(_LINE_BULLETS)]),
     )
 
 
@@ -116,33 +112,53 @@ def _rows(fragments: list[Fragment]) -> list[list[Fragment]]:
     by_row: dict[int, list[Fragment]] = {}
     for fragment in fragments:
         by_row.setdefault(fragment.row, []).append(fragment)
-    return [sorted(by_row[r], key=_X0) for r in sorted(by_row)]
+    return [sorted(by_row[r], key=_X0) if len(by_row[r]) > 1 else by_row[r] for r in sorted(by_row)]
+
+
+@dataclass(frozen=True, slots=True)
+class _Pairs:
+    """Side-by-side fragments (a gap of a column gutter's width between them),
+    as arrays: the left fragment's right edge and width, the right fragment's
+    left edge and width."""
+
+    left_x1: FloatArray
+    left_width: FloatArray
+    right_x0: FloatArray
+    right_width: FloatArray
+
+    @classmethod
+    def of(cls, pairs: list[tuple[Fragment, Fragment]]) -> _Pairs:
+        return cls(
+            np.array([a.x1 for a, _ in pairs], dtype=np.float64),
+            np.array([a.x1 - a.x0 for a, _ in pairs], dtype=np.float64),
+            np.array([b.x0 for _, b in pairs], dtype=np.float64),
+            np.array([b.x1 - b.x0 for _, b in pairs], dtype=np.float64),
+        )
 
 
 def find_gutters(rows: list[list[Fragment]], min_gap: float, body_size: float) -> list[Gutter]:
     """Vertical strips between columns, found from side-by-side fragments."""
-    all_fragments = [f for row in rows for f in row]
     if len(rows) < MIN_GUTTER_ROWS:
         return []
-    left = min(f.x0 for f in all_fragments)
-    right = max(f.x1 for f in all_fragments)
-    min_width = max(MIN_COLUMN_EMS * body_size, MIN_COLUMN_SHARE * (right - left))
-    pairs: list[tuple[Fragment, Fragment]] = []
-    for row in rows:
-        for a, b in zip(row, row[1:]):
-            if b.x0 - a.x1 >= min_gap:
-                pairs.append((a, b))
-    if len(pairs) < MIN_GUTTER_ROWS:
+    found = [(a, b) for row in rows if len(row) > 1 for a, b in zip(row, row[1:]) if b.x0 - a.x1 >= min_gap]
+    if len(found) < MIN_GUTTER_ROWS:
         return []
+    left = min([f.x0 for row in rows for f in row])
+    right = max([f.x1 for row in rows for f in row])
+    min_width = max(MIN_COLUMN_EMS * body_size, MIN_COLUMN_SHARE * (right - left))
     # How many side-by-side gaps cover each point across the page (a difference
     # array keeps this linear in the number of gaps).
     origin = int(left) - 1
     changes = np.zeros(int(right) - origin + 3, dtype=np.int64)
-    spans = np.array([(int(a.x1) + 1 - origin, int(b.x0) - origin) for a, b in pairs], dtype=np.int64)
-    spans = spans[spans[:, 1] >= spans[:, 0]]
-    np.add.at(changes, spans[:, 0], 1)
-    np.add.at(changes, spans[:, 1] + 1, -1)
-    coverage = np.cumsum(changes)
+    span_starts = np.array([int(a.x1) + 1 - origin for a, _ in found], dtype=np.int64)
+    span_ends = np.array([int(b.x0) - origin for _, b in found], dtype=np.int64)
+    kept = span_ends >= span_starts
+    if np.count_nonzero(kept) < MIN_GUTTER_ROWS:
+        return []  # no point is covered by enough gaps
+    np.add.at(changes, span_starts[kept], 1)
+    np.add.at(changes, span_ends[kept] + 1, -1)
+    coverage = changes.cumsum()
+    pairs = _Pairs.of(found)
     # A gutter is where most side-by-side gaps pass; wide word spaces of
     # justified lines that happen to line up are a small fraction of that.
     floor = max(MIN_GUTTER_ROWS, GUTTER_PEAK_SHARE * int(coverage.max()))
@@ -165,19 +181,27 @@ def _runs(mask: npt.NDArray[np.bool_]) -> list[tuple[int, int]]:
     """The [start, stop) index ranges where ``mask`` is set."""
     padded = np.zeros(len(mask) + 2, dtype=np.bool_)
     padded[1:-1] = mask
-    edges = np.flatnonzero(padded[1:] != padded[:-1])
+    edges = (padded[1:] != padded[:-1]).nonzero()[0]
     return list(zip(edges[::2].tolist(), edges[1::2].tolist()))
 
 
-def _separates_columns(gutter: Gutter, pairs: list[tuple[Fragment, Fragment]], left: float, right: float, min_width: float) -> bool:
+def _median(values: FloatArray) -> float:
+    """The median as :func:`statistics.median` computes it (the mean of the
+    middle two of an even number)."""
+    ordered = np.sort(values).tolist()
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def _separates_columns(gutter: Gutter, pairs: _Pairs, left: float, right: float, min_width: float) -> bool:
     if gutter.left - left < min_width or right - gutter.right < min_width:
         return False
     middle = (gutter.left + gutter.right) / 2
-    sides = [(a, b) for a, b in pairs if a.x1 <= middle <= b.x0]
-    if len(sides) < MIN_GUTTER_ROWS:
+    beside = (pairs.left_x1 <= middle) & (middle <= pairs.right_x0)
+    if np.count_nonzero(beside) < MIN_GUTTER_ROWS:
         return False
-    left_fill = statistics.median(a.width for a, _ in sides)
-    right_fill = statistics.median(b.width for _, b in sides)
+    left_fill = _median(pairs.left_width[beside])
+    right_fill = _median(pairs.right_width[beside])
     return min(left_fill, right_fill) >= MIN_SIDE_FILL * min_width
 
 
@@ -225,7 +249,7 @@ def reading_order(fragments: list[Fragment], min_gap: float, body_size: float) -
             end += 1
         band_rows = rows[start:end]
         if not key:
-            streams.append(Stream(band, None, tuple(make_line(row) for row in band_rows)))
+            streams.append(Stream(band, None, tuple(map(make_line, band_rows))))
         else:
             middles = sorted((gutters[g].left + gutters[g].right) / 2 for g in key)
             max_columns = max(max_columns, len(middles) + 1)
@@ -234,7 +258,7 @@ def reading_order(fragments: list[Fragment], min_gap: float, body_size: float) -
                 pieces: dict[int, list[Fragment]] = {}
                 for fragment in row:
                     centre = (fragment.x0 + fragment.x1) / 2
-                    pieces.setdefault(sum(1 for m in middles if m < centre), []).append(fragment)
+                    pieces.setdefault(bisect_left(middles, centre), []).append(fragment)  # the gutters left of it
                 for column, inside in pieces.items():
                     by_column[column].append(make_line(inside))
             for column, lines in enumerate(by_column):

@@ -109,8 +109,8 @@ def _page_blocks(
     """Second pass for one page: body pieces, footnotes, furniture, columns."""
     body: list[Fragment] = []
     furniture_blocks: list[Block] = []
-    for fragment in page.fragments:
-        if furniture.is_furniture(fragment, page.height, furniture_rules):
+    for fragment, is_furniture in zip(page.fragments, furniture.furniture_flags(page.fragments, page.height, furniture_rules)):
+        if is_furniture:
             kind = BlockKind.HEADER if fragment.top < page.height / 2 else BlockKind.FOOTER
             furniture_blocks.append(
                 Block(fragment.raw_text, kind, page.number, (fragment.x0, fragment.top, fragment.x1, fragment.bottom), font_size=fragment.size, bold=fragment.bold)
@@ -204,8 +204,11 @@ def _heading_levels(pages: list[Page]) -> list[Page]:
         depth = numbering.group(1).count(".") if numbering else 0
         return min(max(base, depth + 1), MAX_HEADING_LEVEL)
 
+    heading = BlockKind.HEADING
     return [
-        dataclasses.replace(page, blocks=tuple(dataclasses.replace(b, level=level(b)) if b.kind is BlockKind.HEADING else b for b in page.blocks))
+        dataclasses.replace(page, blocks=tuple(dataclasses.replace(b, level=level(b)) if b.kind is heading else b for b in page.blocks))
+        if any(b.kind is heading for b in page.blocks)
+        else page  # nothing to rank: the page as it is
         for page in pages
     ]
 

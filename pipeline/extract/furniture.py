@@ -13,6 +13,8 @@ import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import compress
 
 from pipeline.extract.lines import Fragment
 
@@ -44,11 +46,15 @@ def zone_of(fragment: Fragment, page_height: float, zone: float) -> str | None:
     return None
 
 
+# Edge-zone texts repeat from page to page (that is what running heads do), so
+# the two tests on them below remember their answers.
+@lru_cache(maxsize=4096)
 def masked(text: str) -> str:
     """Text with digits masked and case and spacing folded: the repetition key."""
     return " ".join(_DIGITS.sub("#", text.lower()).split())
 
 
+@lru_cache(maxsize=4096)
 def is_page_number(text: str) -> bool:
     return bool(_PAGE_NUMBER.match(text.strip()))
 
@@ -60,11 +66,22 @@ class FurnitureIndex:
         self.zone = zone
         self._pages_by_key: dict[tuple[str, str], set[int]] = defaultdict(set)
 
+    def _in_edge_zones(self, fragments: list[Fragment], page_height: float) -> list[bool]:
+        """Whether each fragment lies in an edge zone (as :func:`zone_of` finds,
+        with the zones measured once for the page: most lines are in neither)."""
+        top_zone_end, bottom_zone_start = self.zone * page_height, (1.0 - self.zone) * page_height
+        return [f.bottom <= top_zone_end or f.top >= bottom_zone_start for f in fragments]
+
     def add_page(self, page_number: int, fragments: list[Fragment], page_height: float) -> None:
-        for fragment in fragments:
+        for fragment in compress(fragments, self._in_edge_zones(fragments, page_height)):
             side = zone_of(fragment, page_height, self.zone)
             if side is not None:
                 self._pages_by_key[(side, masked(fragment.raw_text))].add(page_number)
+
+    def furniture_flags(self, fragments: list[Fragment], page_height: float, rules: FurnitureRules) -> list[bool]:
+        """:meth:`is_furniture` for each of a page's fragments."""
+        in_zones = self._in_edge_zones(fragments, page_height)
+        return [in_zone and self.is_furniture(f, page_height, rules) for f, in_zone in zip(fragments, in_zones)]
 
     def is_furniture(self, fragment: Fragment, page_height: float, rules: FurnitureRules) -> bool:
         side = zone_of(fragment, page_height, self.zone)

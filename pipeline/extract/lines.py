@@ -10,8 +10,9 @@ backends produce the same fragments.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from itertools import repeat
 from operator import itemgetter
+from typing import NamedTuple
 
 import numpy as np
 
@@ -39,9 +40,12 @@ _X1, _TOP, _BOTTOM = itemgetter(2), itemgetter(3), itemgetter(4)  # Glyph fields
 _READING_KEY = itemgetter(0, 1)  # (first glyph, piece) of a fragment being ordered
 
 
-@dataclass(frozen=True, slots=True)
-class Fragment:
-    """A run of glyphs on one line of print without a wide gap."""
+class Fragment(NamedTuple):
+    """A run of glyphs on one line of print without a wide gap.
+
+    A named tuple rather than a frozen dataclass: pages make dozens of these,
+    and a tuple is made several times faster.
+    """
 
     text: str  # body text: words joined by single spaces, superscript markers removed
     raw_text: str  # the same with superscript markers kept
@@ -72,20 +76,27 @@ def assign_rows(tops: list[float], bottoms: list[float]) -> list[int]:
     The overlap test runs once per group, not per glyph. Each row is anchored on
     its tallest group so far, so that a superscript met first does not decide
     which glyphs belong to the row.
+
+    (Conditional expressions stand for ``min``/``max`` here, choosing the same
+    operand those do: this loop runs for every line of every page.)
     """
     row_of_group: list[int] = []
     anchors: list[tuple[float, float]] = []  # (top, bottom) of each row's tallest group
     open_rows: list[int] = []
     for top, bottom in zip(tops, bottoms):
-        height = max(bottom - top, 0.01)
+        height = bottom - top
+        height = 0.01 if 0.01 > height else height  # max(height, 0.01)
         # Rows whose anchor ends above this group's top can take no more glyphs.
         if open_rows and anchors[open_rows[0]][1] <= top:
             open_rows = [i for i in open_rows if anchors[i][1] > top]
         best, best_share = -1, ROW_OVERLAP
         for i in open_rows:
             anchor_top, anchor_bottom = anchors[i]
-            overlap = min(bottom, anchor_bottom) - max(top, anchor_top)
-            share = overlap / max(min(height, anchor_bottom - anchor_top), 0.01)
+            # min(bottom, anchor_bottom) - max(top, anchor_top)
+            overlap = (anchor_bottom if anchor_bottom < bottom else bottom) - (anchor_top if anchor_top > top else top)
+            anchor_height = anchor_bottom - anchor_top
+            smaller = anchor_height if anchor_height < height else height  # min(height, anchor_height)
+            share = overlap / (0.01 if 0.01 > smaller else smaller)
             if share >= best_share:
                 best, best_share = i, share
         if best < 0:
@@ -237,10 +248,13 @@ def _reading_sort(glyphs: GlyphArrays) -> tuple[IntArray, IntArray]:
     tops, bottoms = glyphs.top[by_box], glyphs.bottom[by_box]
     new_group = np.ones(len(by_box), dtype=np.bool_)
     new_group[1:] = (tops[1:] != tops[:-1]) | (bottoms[1:] != bottoms[:-1])
-    starts = np.flatnonzero(new_group)
+    starts = new_group.nonzero()[0]
     row_of_group = np.asarray(assign_rows(tops[starts].tolist(), bottoms[starts].tolist()), dtype=np.int64)
-    rows = row_of_group[np.cumsum(new_group) - 1]
-    by_row = np.lexsort((glyphs.x0[by_box], rows))
+    rows = row_of_group[new_group.cumsum() - 1]
+    # Row numbers sort by radix as 16-bit integers (stable, and faster than
+    # 64-bit ones); a page with more rows than that keeps 64 bits.
+    row_keys = rows.astype(np.int16) if len(row_of_group) < 2**15 else rows
+    by_row = np.lexsort((glyphs.x0[by_box], row_keys))
     return by_box[by_row], rows[by_row]
 
 
@@ -250,12 +264,14 @@ def _running_right(x1: FloatArray, rows: IntArray) -> FloatArray:
     A running maximum that restarts at each row, in one exact pass: each x1 is
     replaced by its rank among the page's x1 values, and the key
     ``row * n + rank`` grows from row to row, so its running maximum stays
-    within the current row.
+    within the current row. (Equal values get different ranks, in any order:
+    whichever wins, the value is the same.)
     """
-    ordered = np.sort(x1)
-    rank = np.searchsorted(ordered, x1)
+    by_value = x1.argsort()
+    rank = np.empty(len(x1), dtype=np.int64)
+    rank[by_value] = np.arange(len(x1))
     offset = rows * len(x1)
-    return ordered[np.maximum.accumulate(offset + rank) - offset]
+    return x1[by_value[np.maximum.accumulate(offset + rank) - offset]]
 
 
 def _fragment_starts(g: GlyphArrays, rows: IntArray, min_gap: float) -> IntArray:
@@ -266,32 +282,67 @@ def _fragment_starts(g: GlyphArrays, rows: IntArray, min_gap: float) -> IntArray
     if len(g) > 1:
         gap = g.x0[1:] - _running_right(g.x1, rows)[:-1]
         starts[1:] = (rows[1:] != rows[:-1]) | ((gap >= min_gap) & (gap >= g.bottom[1:] - g.top[1:]))
-    return np.flatnonzero(starts)
+    return starts.nonzero()[0]
 
 
 def _duplicated_rows(g: GlyphArrays, rows: IntArray) -> set[int]:
     """Rows where a glyph may repeat the one before it on the same spot (fake
     bold, shadows): the same text less than half a point further right. Only
     these rows need :func:`_split_at_gaps`, which drops the repeats."""
-    close = np.flatnonzero((rows[1:] == rows[:-1]) & (g.x0[1:] - g.x0[:-1] < 0.5)) + 1
+    close = ((rows[1:] == rows[:-1]) & (g.x0[1:] - g.x0[:-1] < 0.5)).nonzero()[0] + 1
     text = g.text
     return {int(rows[i]) for i in close.tolist() if text[i] == text[i - 1]}
 
 
 def _first_in(mask: BoolArray, starts: IntArray, ends: IntArray) -> IntArray:
     """For each span [start, end), the first index where ``mask`` is set, or -1."""
-    hits = np.flatnonzero(mask)
+    hits = mask.nonzero()[0]
     if not len(hits):
         return np.full(len(starts), -1, dtype=np.int64)
-    after = np.searchsorted(hits, starts)
+    after = hits.searchsorted(starts)
     found = hits[np.minimum(after, len(hits) - 1)]
     return np.where((after < len(hits)) & (found < ends), found, -1)
 
 
-def _plain_fragments(g: GlyphArrays, starts: IntArray, ends: IntArray, rows: IntArray, wanted: IntArray) -> list[tuple[int, Fragment]]:
+def _letters(g: GlyphArrays, starts: IntArray, ends: IntArray) -> BoolArray:
+    """Which glyphs are letters, as far as boldness needs to know: a fragment
+    without a bold glyph is neither bold nor lead-bold whatever its letters, so
+    only fragments with a bold glyph are looked at (the rest count as having
+    no letters)."""
+    with_bold = np.logical_or.reduceat(g.bold, starts)
+    if with_bold.all():
+        return np.fromiter(map(str.isalpha, g.text), dtype=np.bool_, count=len(g))
+    letters = np.zeros(len(g), dtype=np.bool_)
+    if with_bold.any():
+        checked = with_bold.repeat(ends - starts).nonzero()[0]
+        letters[checked] = np.fromiter(map(str.isalpha, map(g.text.__getitem__, checked.tolist())), dtype=np.bool_, count=len(checked))
+    return letters
+
+
+def _fragment_texts(texts: list[str], spaced: BoolArray, starts: IntArray, ends: IntArray) -> list[str]:
+    """The text of each fragment: its glyphs' texts joined, a space before each
+    glyph that is ``spaced``, whitespace folded (as :func:`_plain_fragment` does).
+
+    When no glyph text is empty or holds whitespace, there is nothing to fold,
+    and the page is joined once and cut at the fragment starts.
+    """
+    parts = list(texts)
+    for i in spaced.nonzero()[0].tolist():
+        parts[i] = " " + parts[i]
+    joined = "".join(texts)
+    # split() finds whitespace inside the text; it drops it at either end.
+    if all(texts) and len(joined.split(maxsplit=1)) == 1 and not joined[0].isspace() and not joined[-1].isspace():
+        # No glyph text holds a line break, so it can mark where fragments start.
+        for i in starts[1:].tolist():
+            parts[i] = "\n" + parts[i]
+        return "".join(parts).split("\n")
+    return [" ".join("".join(parts[start:end]).split()) for start, end in zip(starts.tolist(), ends.tolist())]
+
+
+def _plain_fragments(g: GlyphArrays, starts: IntArray, ends: IntArray, rows: IntArray, wanted: IntArray) -> list[Fragment]:
     """The fragments at indices ``wanted``, each set in one size throughout (no
     superscripts to look for), built together: what :func:`_plain_fragment`
-    makes of each. ``starts``/``ends`` cover the page; returns (start, fragment)."""
+    makes of each. ``starts``/``ends`` cover the page."""
     count = len(g)
     heights = (g.bottom[starts] - g.top[starts]).tolist()
     rounded = {height: round(height, 1) for height in set(heights)}  # a page has few distinct heights
@@ -301,36 +352,39 @@ def _plain_fragments(g: GlyphArrays, starts: IntArray, ends: IntArray, rows: Int
     gap[1:] = g.x0[1:] - g.x1[:-1]
     spaced = g.space_before | (gap > word_gap)
     spaced[starts] = False
-    parts = list(g.text)
-    for i in np.flatnonzero(spaced).tolist():
-        parts[i] = " " + parts[i]
+    fragment_texts = _fragment_texts(g.text, spaced, starts, ends)
     x1 = np.maximum.reduceat(g.x1, starts)
     second = _first_in(spaced, starts, ends)  # where the second word starts
     second_x0 = np.where(second >= 0, g.x0[np.maximum(second, 0)], x1)
-    letters = np.fromiter(map(str.isalpha, g.text), dtype=np.bool_, count=count)
+    letters = _letters(g, starts, ends)
     letter_count = np.add.reduceat(letters, starts)
     bold = (letter_count > 0) & (np.add.reduceat(letters & g.bold, starts) >= BOLD_SHARE * letter_count)
     lead = _first_in(letters, starts, ends)
     lead_bold = (lead >= 0) & g.bold[np.maximum(lead, 0)]
     top = np.minimum.reduceat(g.top, starts)
     bottom = np.maximum.reduceat(g.bottom, starts)
-    fragments: list[tuple[int, Fragment]] = []
-    for index, start, end, row, x0, right, up, down, is_bold, is_lead_bold, second_start in zip(
-        wanted.tolist(),
-        starts[wanted].tolist(),
-        ends[wanted].tolist(),
-        rows[wanted].tolist(),
-        g.x0[starts[wanted]].tolist(),
-        x1[wanted].tolist(),
-        top[wanted].tolist(),
-        bottom[wanted].tolist(),
-        bold[wanted].tolist(),
-        lead_bold[wanted].tolist(),
-        second_x0[wanted].tolist(),
-    ):
-        text = " ".join("".join(parts[start:end]).split())
-        fragments.append((start, Fragment(text, text, "", x0, right, up, down, sizes[index], is_bold, is_lead_bold, row, second_start)))
-    return fragments
+    if len(wanted) < len(starts):  # the others are built glyph by glyph
+        keep = wanted.tolist()
+        fragment_texts = [fragment_texts[i] for i in keep]
+        sizes = [sizes[i] for i in keep]
+        starts, x1, top, bottom = starts[wanted], x1[wanted], top[wanted], bottom[wanted]
+        bold, lead_bold, rows, second_x0 = bold[wanted], lead_bold[wanted], rows[wanted], second_x0[wanted]
+    # The fields in Fragment's order, one column each.
+    fields = zip(
+        fragment_texts,
+        fragment_texts,
+        repeat("", len(wanted)),
+        g.x0[starts].tolist(),
+        x1.tolist(),
+        top.tolist(),
+        bottom.tolist(),
+        sizes,
+        bold.tolist(),
+        lead_bold.tolist(),
+        rows.tolist(),
+        second_x0.tolist(),
+    )
+    return list(map(Fragment._make, fields))
 
 
 def _glyphs(g: GlyphArrays, start: int, end: int) -> list[Glyph]:
@@ -351,7 +405,7 @@ def build_fragments(glyphs: GlyphArrays, min_gap: float) -> list[Fragment]:
     order, glyph_rows = _reading_sort(glyphs)
     g = glyphs.take(order)
     starts = _fragment_starts(g, glyph_rows, min_gap)
-    ends = np.append(starts[1:], len(g))
+    ends = np.concatenate((starts[1:], [len(g)]))
     rows = glyph_rows[starts]
     heights = g.bottom - g.top
     plain = np.maximum.reduceat(heights, starts) - np.minimum.reduceat(heights, starts) < 0.05
@@ -359,16 +413,19 @@ def build_fragments(glyphs: GlyphArrays, min_gap: float) -> list[Fragment]:
     if duplicated:
         plain &= ~np.isin(rows, list(duplicated))
 
-    # (first glyph, piece within a re-cut row, fragment): reading order.
-    fragments = [(start, 0, fragment) for start, fragment in _plain_fragments(g, starts, ends, rows, np.flatnonzero(plain))]
-    for index in np.flatnonzero(~plain).tolist():
-        row = int(rows[index])
-        if row not in duplicated:
-            fragments.append((int(starts[index]), 0, _fragment(_glyphs(g, int(starts[index]), int(ends[index])), row)))
-    for row in duplicated:
-        start, end = np.searchsorted(glyph_rows, [row, row + 1]).tolist()
-        for piece_index, piece in enumerate(_split_at_gaps(_glyphs(g, start, end), min_gap)):
-            fragments.append((start, piece_index, _fragment(piece, row)))
-    if len(fragments) > int(plain.sum()):
-        fragments.sort(key=_READING_KEY)
-    return [fragment for _, _, fragment in fragments if fragment.raw_text]
+    plain_indices = plain.nonzero()[0]
+    fragments = _plain_fragments(g, starts, ends, rows, plain_indices)
+    if len(plain_indices) < len(starts):
+        # (first glyph, piece within a re-cut row, fragment): reading order.
+        keyed = [(start, 0, fragment) for start, fragment in zip(starts[plain_indices].tolist(), fragments)]
+        for index in np.flatnonzero(~plain).tolist():
+            row = int(rows[index])
+            if row not in duplicated:
+                keyed.append((int(starts[index]), 0, _fragment(_glyphs(g, int(starts[index]), int(ends[index])), row)))
+        for row in duplicated:
+            start, end = np.searchsorted(glyph_rows, [row, row + 1]).tolist()
+            for piece_index, piece in enumerate(_split_at_gaps(_glyphs(g, start, end), min_gap)):
+                keyed.append((start, piece_index, _fragment(piece, row)))
+        keyed.sort(key=_READING_KEY)
+        fragments = [fragment for _, _, fragment in keyed]
+    return [fragment for fragment in fragments if fragment.raw_text]

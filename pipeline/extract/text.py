@@ -22,6 +22,7 @@ the lines are joined with a space.
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Iterable
 
 HYPHEN_PREFIXES = frozenset(
@@ -33,9 +34,17 @@ HYPHEN_PREFIXES = frozenset(
 HYPHEN_PARTICLES = frozenset("in on up out off by".split())
 
 _WORDS = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+# In ASCII text _WORDS's letters are a-z and A-Z: every other character but the
+# hyphen separates words, and can become a space (a byte table: bytes.translate
+# looks each character up in C, str.translate in a dict).
+_ASCII_NON_WORD = bytes(c if chr(c) in string.ascii_letters + "-" else ord(" ") for c in range(256))
 _LAST_WORD = re.compile(r"([^\W\d_]+(?:-[^\W\d_]+)*)-$")
 _FIRST_WORD = re.compile(r"^([^\W\d_]+)")
 SENTENCE_END = re.compile(r"[.!?…:;][\"'”’»)\]]*$")
+# The same test read from the end: a sentence mark, then only closing quotes
+# and brackets (the characters of SENTENCE_END's two classes).
+_SENTENCE_MARKS = ".!?…:;"
+_SENTENCE_CLOSERS = "\"'”’»)]"
 
 
 class Vocabulary:
@@ -50,8 +59,18 @@ class Vocabulary:
     def add_lines(self, lines: Iterable[str]) -> None:
         # One search over all the lines (no word spans a line break); the last
         # word of a line that ends in a hyphen is half a word.
-        text = "\n".join(_without_half_word(line) if line.endswith("-") else line for line in lines)
-        self.words.update(_WORDS.findall(text.lower()))
+        text = "\n".join([_without_half_word(line) if line.endswith("-") else line for line in lines]).lower()
+        if not text.isascii():
+            self.words.update(_WORDS.findall(text))
+            return
+        # The same words found faster: split at everything but letters and
+        # hyphens; a piece without a hyphen is one word, and only the pieces
+        # with hyphens need the pattern (which drops stray hyphens).
+        pieces = text.encode("ascii").translate(_ASCII_NON_WORD).decode("ascii").split()
+        if "-" in text:
+            self.words.update(_WORDS.findall(" ".join([piece for piece in pieces if "-" in piece])))
+            pieces = [piece for piece in pieces if "-" not in piece]
+        self.words.update(pieces)
 
     def __contains__(self, word: str) -> bool:
         return word in self.words
@@ -100,4 +119,7 @@ def join_lines(first: str, second: str, vocabulary: Vocabulary | None = None) ->
 
 
 def ends_sentence(text: str) -> bool:
-    return bool(SENTENCE_END.search(text.rstrip()))
+    """Whether the text ends a sentence (SENTENCE_END matches its end). Read
+    from the end: a regular-expression search would scan a whole paragraph."""
+    body = text.rstrip().rstrip(_SENTENCE_CLOSERS)
+    return bool(body) and body[-1] in _SENTENCE_MARKS

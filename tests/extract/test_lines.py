@@ -117,3 +117,18 @@ def test_glyphs_off_any_page_are_dropped():
     kept, *_ = upright(page)
     assert kept.to_glyphs() == [on_page]
     assert np.isfinite(kept.x0).all()
+
+
+@pytest.mark.parametrize("odd_text", [" \u0308", "a b", "x\u00a0", "\u2028", ""])
+@pytest.mark.parametrize("where", [0, 2, 5])  # the page's first glyph, a fragment's last, the page's last
+def test_glyph_texts_holding_whitespace_are_folded_like_the_reference(odd_text, where):
+    """pdfium's glyph texts are single characters, but pdfminer's come from the
+    font's ToUnicode map and may hold whitespace (or nothing): the page-at-once
+    text assembly must fold them exactly as the glyph-by-glyph algorithm does."""
+    texts = ["a", "b", "c", "d", "e", "f"]
+    texts[where] = odd_text
+    glyphs = [
+        Glyph(text, 10.0 + 5.5 * (i % 3), 15.0 + 5.5 * (i % 3), 100.0 + 20 * (i // 3), 110.0 + 20 * (i // 3), False, 0, i % 3 == 1)
+        for i, text in enumerate(texts)
+    ]
+    assert build_fragments(GlyphArrays.from_glyphs(glyphs), MIN_GAP) == reference_fragments(glyphs)

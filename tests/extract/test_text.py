@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.extract.glyphs import is_bold_font, normalise_char
 from pipeline.extract.text import Vocabulary, ends_sentence, join_lines
@@ -56,3 +60,25 @@ def test_bold_is_read_from_the_font_name(name, bold):
 @pytest.mark.parametrize(("text", "ends"), [("It worked.", True), ("“a quote.”", True), ("the list:", True), ("and the", False), ("(see below)", False)])
 def test_ends_sentence(text, ends):
     assert ends_sentence(text) is ends
+
+
+# The words _WORDS finds in a text: what Vocabulary.add_lines must collect, by
+# whichever route (ASCII text takes a faster one).
+_WORDS_REFERENCE = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+# SENTENCE_END searched over the whole text: what ends_sentence must answer.
+_SENTENCE_END_REFERENCE = re.compile(r"[.!?…:;][\"'”’»)\]]*$")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.text(alphabet="abXY-- .,'1_\n\t\x0b\x1c\x7féß’²", max_size=14), max_size=5))
+def test_vocabulary_collects_the_words_the_pattern_finds(lines):
+    vocabulary = Vocabulary()
+    vocabulary.add_lines(lines)
+    kept = "\n".join((line[: line.rfind(" ") + 1] if " " in line else "") if line.endswith("-") else line for line in lines)
+    assert vocabulary.words == set(_WORDS_REFERENCE.findall(kept.lower()))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="ab .!?…:;\"'”’»)]\n\t\u2028\u00a0(", max_size=10))
+def test_ends_sentence_answers_as_the_pattern_does(text):
+    assert ends_sentence(text) is bool(_SENTENCE_END_REFERENCE.search(text.rstrip()))
