@@ -138,9 +138,10 @@ def segment_layout(layout: DocumentLayout, nlp: Language, *, batch_size: int = 6
 
         bboxes = (block.bbox,) + tuple(b for _, b in block.continued_bboxes)
         section = tuple(text for _, text in trail)
+        block_text = block_doc.text  # Doc.text re-joins every token: read it once per block
         for start, end in _unit_spans(block, block_doc):
-            text = block_doc.text[start:end].strip()
-            lead = len(block_doc.text[start:end]) - len(block_doc.text[start:end].lstrip())
+            text = block_text[start:end].strip()
+            lead = len(block_text[start:end]) - len(block_text[start:end].lstrip())
             sentence = Sentence(
                 index=len(sentences),
                 text=text,
@@ -159,7 +160,7 @@ def segment_layout(layout: DocumentLayout, nlp: Language, *, batch_size: int = 6
             ):
                 last_body_sentence = text
         # from_docs puts one space between block docs (ensure_whitespace)
-        offset += len(block_doc.text) + (0 if block_doc.text.endswith(" ") else 1)
+        offset += len(block_text) + (0 if block_text.endswith(" ") else 1)
     return doc, tuple(sentences)
 
 

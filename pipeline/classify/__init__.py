@@ -261,7 +261,7 @@ class AddresseeResolver:
                 ]
                 found = _unique(self.index.actors_in_tokens(heads, core_only=True)) if heads else ()
                 if not found:
-                    tail = self.doc.text[cue_end : sentence.end_char]
+                    tail = sentence.text[cue_end - sentence.start_char :]
                     stop = re.search(r"\s(on|in|about|regarding|concerning|considering|to|how)\s", tail)
                     end = cue_end + (stop.start() if stop else len(tail))
                     found = _unique(m.actor_id for m in self.index.within(cue_end, end))

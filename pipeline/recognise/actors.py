@@ -227,17 +227,17 @@ def _context_mentions(doc: Doc, taxonomy: ActorTaxonomy, found: list[tuple[Span,
     if not active:
         return []
     matcher, labels = _context_matcher(doc, taxonomy)
-    taken = [(span.start_char, span.end_char) for span, _, _ in found]
+    # token indices already inside a mention: a set, so long documents stay linear
+    taken = {i for span, _, _ in found for i in range(span.start, span.end)}
     added: list[tuple[Span, str, str | None]] = []
     for match_id, start, end in sorted(matcher(doc), key=lambda m: (m[1], -(m[2] - m[1]))):
         actor_id = labels.get(match_id)
         if actor_id not in active:
             continue
-        span = doc[start:end]
-        if any(s < span.end_char and span.start_char < e for s, e in taken):
+        if any(i in taken for i in range(start, end)):
             continue
-        taken.append((span.start_char, span.end_char))
-        added.append((span, ACTOR_LABEL, actor_id))
+        taken.update(range(start, end))
+        added.append((doc[start:end], ACTOR_LABEL, actor_id))
     return added
 
 

@@ -390,13 +390,14 @@ def measure_text(cues: Cues, max_words: int = 24) -> str:
     doc = verb.doc
     if verb.pos_ not in {"VERB", "AUX"}:
         # a mis-tagged imperative ("Strengthen" as a proper noun): the rest of the unit
-        start, end = verb.idx, span.end_char
+        last_i = span.end - 1
     else:
         breaks = [c.i for c in verb.children if c.i > verb.i and c.dep_ == "punct" and c.text in {",", ";", ":", "–", "—", "("}]
         stop = min(breaks + [span.end])  # a clause after a comma qualifies, it is not the measure
         kept = [c for c in verb.children if verb.i < c.i < stop and c.dep_ in MEASURE_DEPS]
         last = kept[-1].right_edge if kept else verb
-        start, end = verb.idx, min(last.idx + len(last), span.end_char)
-    words = doc.text[start:end].split()
+        last_i = min(last.i, span.end - 1)
+    # a token slice, not ``doc.text[...]``: Doc.text re-joins the whole document on every call
+    words = doc[verb.i : last_i + 1].text.split() if last_i >= verb.i else []
     text = " ".join(words[:max_words]).strip(" ,;:.–—-")
     return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
