@@ -8,13 +8,15 @@ Measures, each as the median of several repetitions (``--repeat``):
   * end-to-end pages/s of ``run`` (no cache) with each backend;
   * peak memory (RSS) of extracting the long document, in a fresh process;
   * a cached re-run's time against the cold run;
-  * the speed-up of ``--jobs 2``.
+  * the speed-up of ``--jobs 2`` over ``--jobs 1`` on ``--copies`` copies of
+    each sample paper (interleaved repetitions).
 
 Inputs: the sample corpus, ``../shared/pdfs/pdf2image-memory-error-test-400p.pdf``
 (when present) and the two sample papers concatenated ten times (made here).
+Files over 100 pages are repeated ``--long-repeat`` times (default ``--repeat``).
 Writes a Markdown table to stdout and JSON to ``bench/results/``.
 
-    .venv/bin/python bench/benchmark.py [--repeat 3] [--quick]
+    .venv/bin/python bench/benchmark.py [--repeat 3] [--long-repeat N] [--copies 4] [--quick]
 """
 
 from __future__ import annotations
@@ -98,11 +100,11 @@ def peak_rss_mb(path: Path, backend: str) -> float:
     return int(out.stdout.strip().splitlines()[-1]) / 1024.0
 
 
-def bench_extraction(files: dict[str, Path], repeat: int, settings: dict) -> list[dict]:
+def bench_extraction(files: dict[str, Path], repeat: int, long_repeat: int, settings: dict) -> list[dict]:
     rows = []
     for name, path in files.items():
         pages = page_count(path)
-        reps = 1 if pages > 100 else repeat
+        reps = repeat if pages <= 100 else long_repeat
         bare = median_time(lambda: bare_pdfplumber(path), reps)
         plumber = median_time(lambda: our_extract(path, "pdfplumber", settings), reps)
         pdfium = median_time(lambda: our_extract(path, "pdfium", settings), max(reps, 3))
@@ -138,20 +140,37 @@ def bench_segment(papers: list[Path], repeat: int, config) -> dict:
 
 def run_cli(args: list[str]) -> float:
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "pipeline", *args], check=False, cwd=REPO, capture_output=True)
-    return time.perf_counter() - started
+    done = subprocess.run([sys.executable, "-m", "pipeline", *args], check=False, cwd=REPO, capture_output=True, text=True)
+    elapsed = time.perf_counter() - started
+    if done.returncode != 0:
+        raise SystemExit(f"benchmark: `policygraph {' '.join(args)}` exited {done.returncode}:\n{done.stderr[-2000:]}")
+    return elapsed
 
 
-def bench_runs(corpus: Path, big: Path, repeat: int) -> dict:
+def stage_seconds(out_dir: Path) -> dict[str, float]:
+    """Seconds per per-document stage, summed over the run's documents (from manifest.json)."""
+    manifest = json.loads((out_dir / "manifest.json").read_text())
+    totals: dict[str, float] = {}
+    for document in manifest["documents"]:
+        for stage, seconds in (document.get("seconds") or {}).items():
+            totals[stage] = totals.get(stage, 0.0) + seconds
+    return totals
+
+
+def bench_runs(corpus: Path, repeat: int, copies: int) -> dict:
+    """End-to-end runs of the CLI: cold per backend, a cached re-run, and --jobs 1 against --jobs 2."""
     out = Path(tempfile.mkdtemp(prefix="pg-bench-"))
     try:
-        pages = sum(page_count(p) for p in corpus.glob("*.pdf"))
-        results: dict[str, float] = {}
+        papers = sorted(corpus.glob("*.pdf"))
+        pages = sum(page_count(p) for p in papers)
+        results: dict = {"pages": pages}
         for backend in ("pdfplumber", "pdfium"):
-            cold = statistics.median(
-                run_cli(["run", str(corpus), "--out", str(out / f"cold-{backend}-{i}"), "--no-cache", "--quiet", "--backend", backend])
-                for i in range(repeat)
-            )
+            times = []
+            for i in range(repeat):
+                target = out / f"cold-{backend}-{i}"
+                times.append(run_cli(["run", str(corpus), "--out", str(target), "--no-cache", "--quiet", "--backend", backend]))
+                results[f"stages_{backend}_s"] = stage_seconds(target)
+            cold = statistics.median(times)
             results[f"end_to_end_{backend}_pages_s"] = pages / cold
             results[f"cold_{backend}_s"] = cold
         warm_dir = out / "warm"
@@ -160,13 +179,24 @@ def bench_runs(corpus: Path, big: Path, repeat: int) -> dict:
             run_cli(["run", str(corpus), "--out", str(warm_dir), "--quiet", "--backend", "pdfium"]) for _ in range(repeat)
         )
         results["cached_rerun_share_of_cold"] = results["cached_rerun_s"] / results["cold_run_s"]
-        big_dir = out / "big"
-        big_dir.mkdir()
-        for i in range(4):
-            shutil.copy(big, big_dir / f"copy-{i}.pdf")
-        one = run_cli(["run", str(big_dir), "--out", str(out / "j1"), "--no-cache", "--quiet", "--backend", "pdfium", "--jobs", "1"])
-        two = run_cli(["run", str(big_dir), "--out", str(out / "j2"), "--no-cache", "--quiet", "--backend", "pdfium", "--jobs", "2"])
-        results["jobs1_s"], results["jobs2_s"], results["jobs2_speedup"] = one, two, one / two
+
+        # --jobs: several copies of each paper, so both workers have documents to take
+        many = out / "many"
+        many.mkdir()
+        for i in range(copies):
+            for paper in papers:
+                shutil.copy(paper, many / f"{paper.stem}-{i}.pdf")
+        serial, parallel = [], []
+        for i in range(repeat):  # interleaved, so a change in machine load hits both legs alike
+            args = ["run", str(many), "--no-cache", "--quiet", "--backend", "pdfium"]
+            serial.append(run_cli([*args, "--out", str(out / f"j1-{i}"), "--jobs", "1"]))
+            parallel.append(run_cli([*args, "--out", str(out / f"j2-{i}"), "--jobs", "2"]))
+        results["jobs_documents"] = copies * len(papers)
+        results["jobs_pages"] = copies * pages
+        results["jobs1_s"] = statistics.median(serial)
+        results["jobs2_s"] = statistics.median(parallel)
+        results["jobs2_speedup"] = results["jobs1_s"] / results["jobs2_s"]
+        results["jobs1_all_s"], results["jobs2_all_s"] = serial, parallel
         return results
     finally:
         shutil.rmtree(out, ignore_errors=True)
@@ -175,6 +205,8 @@ def bench_runs(corpus: Path, big: Path, repeat: int) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=3, help="repetitions per measurement (median reported)")
+    parser.add_argument("--long-repeat", type=int, default=None, help="repetitions for files over 100 pages (default: --repeat)")
+    parser.add_argument("--copies", type=int, default=4, help="copies of each sample paper for the --jobs comparison")
     parser.add_argument("--quick", action="store_true", help="skip the 400-page document and the run timings")
     args = parser.parse_args()
 
@@ -188,8 +220,9 @@ def main() -> int:
     files["papers-x10.pdf"] = concatenated(papers, 10, work / "papers-x10.pdf")
     if LONG_PDF.exists() and not args.quick:
         files[LONG_PDF.name] = LONG_PDF
-    report: dict = {"date": time.strftime("%Y-%m-%d %H:%M"), "repeat": args.repeat}
-    report["extraction"] = bench_extraction(files, args.repeat, config.settings["extract"])
+    long_repeat = args.long_repeat or args.repeat
+    report: dict = {"date": time.strftime("%Y-%m-%d %H:%M"), "repeat": args.repeat, "long_repeat": long_repeat}
+    report["extraction"] = bench_extraction(files, args.repeat, long_repeat, config.settings["extract"])
     report["segment"] = bench_segment(papers, args.repeat, config)
     memory_file = LONG_PDF if LONG_PDF.exists() else files["papers-x10.pdf"]
     report["peak_rss_mb"] = {
@@ -201,7 +234,7 @@ def main() -> int:
         "papers_x10_pages": page_count(files["papers-x10.pdf"]),
     }
     if not args.quick:
-        report["runs"] = bench_runs(REPO / "corpus", files["papers-x10.pdf"], args.repeat)
+        report["runs"] = bench_runs(REPO / "corpus", args.repeat, args.copies)
     shutil.rmtree(work, ignore_errors=True)
 
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -212,7 +245,8 @@ def main() -> int:
 
 def render_markdown(report: dict) -> str:
     lines = [
-        f"Benchmark of {report['date']}, medians of {report['repeat']} repetitions (1 for files over 100 pages).",
+        f"Benchmark of {report['date']}, medians of {report['repeat']} repetitions "
+        f"({report.get('long_repeat', 1)} for files over 100 pages).",
         "",
         "| file | pages | bare pdfplumber p/s | pdfplumber backend p/s | pdfium backend p/s | plumber/bare | pdfium/bare |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
@@ -235,12 +269,20 @@ def render_markdown(report: dict) -> str:
     )
     runs = report.get("runs")
     if runs:
-        lines.append(
-            f"End to end on corpus/: pdfplumber {runs['end_to_end_pdfplumber_pages_s']:.1f} pages/s, pdfium {runs['end_to_end_pdfium_pages_s']:.1f} pages/s "
-            f"(includes process start and model loading). Cached re-run {runs['cached_rerun_s']:.2f} s = "
-            f"{100 * runs['cached_rerun_share_of_cold']:.1f}% of the cold run ({runs['cold_run_s']:.2f} s). "
-            f"--jobs 2 on 4 x papers-x10: {runs['jobs2_speedup']:.2f}x ({runs['jobs1_s']:.1f} s -> {runs['jobs2_s']:.1f} s)."
-        )
+        stages = runs["stages_pdfium_s"]
+        spacy_s = sum(v for k, v in stages.items() if k != "extract")
+        lines += [
+            f"End to end on corpus/ ({runs['pages']} pages, including process start and model loading): "
+            f"pdfplumber {runs['end_to_end_pdfplumber_pages_s']:.2f} pages/s ({runs['cold_pdfplumber_s']:.1f} s), "
+            f"pdfium {runs['end_to_end_pdfium_pages_s']:.2f} pages/s ({runs['cold_pdfium_s']:.1f} s).",
+            f"Per-document stages with pdfium: extract {stages.get('extract', 0):.1f} s, segment {stages.get('segment', 0):.1f} s, "
+            f"recognise {stages.get('recognise', 0):.1f} s, classify {stages.get('classify', 0):.1f} s "
+            f"(spaCy stages {spacy_s / max(stages.get('extract', 0), 1e-9):.1f}x extraction).",
+            f"Cached re-run {runs['cached_rerun_s']:.2f} s = {100 * runs['cached_rerun_share_of_cold']:.1f}% of the cold run "
+            f"({runs['cold_run_s']:.2f} s).",
+            f"--jobs 2 on {runs['jobs_documents']} documents ({runs['jobs_pages']} pages): {runs['jobs2_speedup']:.2f}x "
+            f"({runs['jobs1_s']:.1f} s -> {runs['jobs2_s']:.1f} s).",
+        ]
     return "\n".join(lines)
 
 

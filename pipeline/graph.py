@@ -261,7 +261,10 @@ def spacy_lemmatiser(model: str) -> Lemmatiser:
         ) from None
 
     def lemmatise(texts: Sequence[str]) -> list[tuple[str, ...]]:
-        return [_lemmas_of(doc) for doc in nlp.pipe(list(texts), batch_size=64)]
+        # a corpus repeats measures (summaries, executive summaries): tag each text once
+        unique = list(dict.fromkeys(texts))
+        lemmas = dict(zip(unique, (_lemmas_of(doc) for doc in nlp.pipe(unique, batch_size=64))))
+        return [lemmas[text] for text in texts]
 
     return lemmatise
 

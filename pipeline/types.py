@@ -19,6 +19,15 @@ from typing import Any
 BBox = tuple[float, float, float, float]
 
 
+def _fields_of(record: Any) -> dict[str, Any]:
+    """A frozen record's fields as a shallow dict, in field order.
+
+    ``dataclasses.asdict`` deep-copies every nested tuple, which made caching
+    and writing a long corpus spend most of its time copying.
+    """
+    return dict(vars(record))
+
+
 class BlockKind(str, enum.Enum):
     """What a block of text is on the page."""
 
@@ -55,7 +64,7 @@ class Block:
     continued_bboxes: tuple[tuple[int, BBox], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        data = dataclasses.asdict(self)
+        data = _fields_of(self)
         data["kind"] = self.kind.value
         data["bbox"] = [round(v, 2) for v in self.bbox]
         data["continued_bboxes"] = [[p, [round(v, 2) for v in b]] for p, b in self.continued_bboxes]
@@ -187,7 +196,7 @@ class Sentence:
     end_char: int = 0
 
     def to_dict(self) -> dict[str, Any]:
-        data = dataclasses.asdict(self)
+        data = _fields_of(self)
         data["block_kind"] = self.block_kind.value
         data["bboxes"] = [[round(v, 2) for v in b] for b in self.bboxes]
         data["section"] = list(self.section)
@@ -224,7 +233,7 @@ class EntityMention:
     end_char: int
 
     def to_dict(self) -> dict[str, Any]:
-        data = dataclasses.asdict(self)
+        data = _fields_of(self)
         data["bbox"] = None if self.bbox is None else [round(v, 2) for v in self.bbox]
         return data
 
@@ -267,7 +276,7 @@ class Recommendation:
     targets_inferred: bool = False  # targets come from the paper's context, not this unit's text
 
     def to_dict(self) -> dict[str, Any]:
-        data = dataclasses.asdict(self)
+        data = _fields_of(self)
         data["bbox"] = None if self.bbox is None else [round(v, 2) for v in self.bbox]
         for key in ("section", "addressees", "targets", "instruments"):
             data[key] = list(data[key])
