@@ -5,7 +5,8 @@ Measures, each as the median of several repetitions (``--repeat``):
     ``page.extract_text()`` loop over the same file;
   * spaCy words/s of the segment stage against bare ``nlp.pipe`` over the same
     block texts with the same components;
-  * end-to-end pages/s of ``run`` (no cache) with each backend;
+  * end-to-end pages/s of ``run`` (no cache) with each backend, and with pdfium
+    on the papers concatenated ten times (one pass);
   * peak memory (RSS) of extracting the long document, in a fresh process;
   * a cached re-run's time against the cold run;
   * the speed-up of ``--jobs 2`` over ``--jobs 1`` on ``--copies`` copies of
@@ -157,8 +158,8 @@ def stage_seconds(out_dir: Path) -> dict[str, float]:
     return totals
 
 
-def bench_runs(corpus: Path, repeat: int, copies: int) -> dict:
-    """End-to-end runs of the CLI: cold per backend, a cached re-run, and --jobs 1 against --jobs 2."""
+def bench_runs(corpus: Path, repeat: int, copies: int, long_file: Path) -> dict:
+    """End-to-end runs of the CLI: cold per backend, a long document, a cached re-run, and --jobs 1 against --jobs 2."""
     out = Path(tempfile.mkdtemp(prefix="pg-bench-"))
     try:
         papers = sorted(corpus.glob("*.pdf"))
@@ -173,6 +174,15 @@ def bench_runs(corpus: Path, repeat: int, copies: int) -> dict:
             cold = statistics.median(times)
             results[f"end_to_end_{backend}_pages_s"] = pages / cold
             results[f"cold_{backend}_s"] = cold
+        # one long document: its pages/s should match the short papers' (nothing grows faster than the text)
+        long_dir = out / "long"
+        long_dir.mkdir()
+        shutil.copy(long_file, long_dir / long_file.name)
+        long_out = out / "long-out"
+        long_s = run_cli(["run", str(long_dir), "--out", str(long_out), "--no-cache", "--quiet", "--backend", "pdfium"])
+        results["long_file"], results["long_pages"] = long_file.name, page_count(long_file)
+        results["long_end_to_end_pages_s"] = results["long_pages"] / long_s
+        results["long_s"], results["stages_long_s"] = long_s, stage_seconds(long_out)
         warm_dir = out / "warm"
         results["cold_run_s"] = run_cli(["run", str(corpus), "--out", str(warm_dir), "--quiet", "--backend", "pdfium"])
         results["cached_rerun_s"] = statistics.median(
@@ -234,7 +244,7 @@ def main() -> int:
         "papers_x10_pages": page_count(files["papers-x10.pdf"]),
     }
     if not args.quick:
-        report["runs"] = bench_runs(REPO / "corpus", args.repeat, args.copies)
+        report["runs"] = bench_runs(REPO / "corpus", args.repeat, args.copies, files["papers-x10.pdf"])
     shutil.rmtree(work, ignore_errors=True)
 
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -278,6 +288,9 @@ def render_markdown(report: dict) -> str:
             f"Per-document stages with pdfium: extract {stages.get('extract', 0):.1f} s, segment {stages.get('segment', 0):.1f} s, "
             f"recognise {stages.get('recognise', 0):.1f} s, classify {stages.get('classify', 0):.1f} s "
             f"(spaCy stages {spacy_s / max(stages.get('extract', 0), 1e-9):.1f}x extraction).",
+            f"End to end on {runs['long_file']} ({runs['long_pages']} pages, one pass, pdfium): "
+            f"{runs['long_end_to_end_pages_s']:.2f} pages/s ({runs['long_s']:.1f} s; stages "
+            + ", ".join(f"{k} {v:.1f} s" for k, v in runs["stages_long_s"].items()) + ").",
             f"Cached re-run {runs['cached_rerun_s']:.2f} s = {100 * runs['cached_rerun_share_of_cold']:.1f}% of the cold run "
             f"({runs['cold_run_s']:.2f} s).",
             f"--jobs 2 on {runs['jobs_documents']} documents ({runs['jobs_pages']} pages): {runs['jobs2_speedup']:.2f}x "
