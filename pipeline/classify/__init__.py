@@ -137,7 +137,28 @@ class AddresseeResolver:
         for s in sentences:
             self._by_text.setdefault(s.text, s)
         self._heading_cache: dict[str, tuple[str, ...]] = {}
+        # countries whose own actors the taxonomy lists (the paper's topic): named
+        # as a modifier ("the West's Belarus policy") they say what, not who
+        actors = getattr(taxonomy, "actors", None) or {}
+        self.topic_countries = frozenset(a.anchor for a in actors.values() if getattr(a, "anchor", None))
         self.audience = self._declared_audience()
+
+    def _acting(self, heads: Sequence[Any], *, owners: bool = False) -> tuple[str, ...]:
+        """Actors of the noun phrases headed by ``heads``, without topic countries that only modify them.
+
+        A topic country acts only as a phrase's head ("Belarus should ..."), never
+        as a modifier of it ("Belarus's leader", "the Belarus policy") and never
+        as the owner in an impersonal "of" phrase ("the Finlandization of Belarus").
+        """
+        found = _unique(self.index.actors_in_tokens(heads, core_only=True))
+        if not self.topic_countries or not any(a in self.topic_countries for a in found):
+            return found
+        heading = set()
+        if not owners:
+            for head in heads:
+                for token in (head, *head.conjuncts, *(c for c in head.children if c.dep_ == "appos")):
+                    heading.update(m.actor_id for m in self.index.overlapping(token.idx, token.idx + len(token)))
+        return tuple(a for a in found if a not in self.topic_countries or a in heading)
 
     def explicit(self, cues: Cues) -> tuple[str, ...]:
         """Actors the unit itself names as the ones to act.
@@ -147,17 +168,17 @@ class AddresseeResolver:
         agent ("by other governments"), if any, acts.
         """
         if cues.addressee_tokens:
-            found = _unique(self.index.actors_in_tokens(cues.addressee_tokens, core_only=True))
+            found = self._acting(cues.addressee_tokens)
             if found:
                 return found
         if cues.verb is not None and cues.form in {"modal", "semi_modal", "impersonal"}:
             agents = [pobj for agent in cues.verb.children if agent.dep_ == "agent" for pobj in agent.children if pobj.dep_ == "pobj"]
             if agents:
-                return _unique(self.index.actors_in_tokens(agents, core_only=True))
+                return self._acting(agents)
         passive_verb = cues.verb is not None and any(c.dep_ == "auxpass" for c in cues.verb.children)
         active = [] if passive_verb and cues.form != "passive" else [t for t in cues.subject if t.dep_ != "nsubjpass"]
         if active and not cues.author_subject:
-            found = _unique(self.index.actors_in_tokens(active, core_only=True))
+            found = self._acting(active)
             if found:
                 return found
             found = self._demonym_owners(active)
@@ -173,7 +194,7 @@ class AddresseeResolver:
                 for pobj in prep.children
                 if pobj.dep_ == "pobj"
             ]
-            found = _unique(self.index.actors_in_tokens(owners, core_only=True))
+            found = self._acting(owners, owners=True)
             if found:
                 return found
         return ()
@@ -423,7 +444,7 @@ def classify_document(
     lex = lexicon_from(config)
     index = MentionIndex.build(mentions)
     resolver = AddresseeResolver(doc, sentences, index, lex, config.actors)
-    topic_countries = frozenset(a.anchor for a in config.actors.actors.values() if a.anchor)
+    topic_countries = resolver.topic_countries
 
     texts = [instrument_text(c.sentence.text, c.sentence, c.cues) for c in candidates]
     measures = [measure_text(c.cues) for c in candidates]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from types import SimpleNamespace
 
 import pytest
 
@@ -135,3 +136,39 @@ def test_refrain_and_could(analysed):
     out = analysed([_block("The EU should not lift sanctions on the regime."), _block("NATO could consider new exercises.")])
     assert out["The EU should not lift sanctions on the regime."][4] == "refrain"
     assert out["NATO could consider new exercises."][3] == "could"
+
+
+TOPIC_ACTORS = {"NATO": "nato", "Belarus": "belarus", "the West": "west"}
+# A taxonomy with one actor anchored in Belarus makes Belarus a topic country.
+TOPIC_TAXONOMY = SimpleNamespace(actors={"regime": SimpleNamespace(anchor="belarus")}, demonym_owner=lambda text: None)
+
+
+def _explicit_with_topic(nlp, config, texts):
+    lex = Lexicon.from_patterns(config.patterns)
+    doc, sentences = segment_layout(_layout([_block(t) for t in texts]), nlp)
+    mentions = [
+        EntityMention("constructed", name, "ACTOR", actor, 1, None, 0, m.start(), m.end())
+        for name, actor in TOPIC_ACTORS.items()
+        for m in re.finditer(rf"\b{re.escape(name)}\b", doc.text)
+    ]
+    resolver = AddresseeResolver(doc, sentences, MentionIndex.build(mentions), lex, TOPIC_TAXONOMY)
+    verbs = verb_lemmas(nlp)
+    return {
+        s.text: resolver.explicit(analyse(doc.char_span(s.start_char, s.end_char, alignment_mode="expand"), lex, verbs))
+        for s in sentences
+    }
+
+
+def test_a_topic_country_acts_only_as_the_head_of_its_phrase(nlp, config):
+    out = _explicit_with_topic(nlp, config, [
+        "Belarus should hold free elections.",
+        "NATO's Belarus strategy must change.",
+        "Belarus's rulers should step down.",
+        "It is important to prevent the isolation of Belarus.",
+        "NATO and Belarus should reopen talks.",
+    ])
+    assert out["Belarus should hold free elections."] == ("belarus",)
+    assert out["NATO's Belarus strategy must change."] == ("nato",), "the topic country only says which strategy"
+    assert out["Belarus's rulers should step down."] == (), "the rulers act, not the country that owns them"
+    assert out["It is important to prevent the isolation of Belarus."] == (), "the country is what the measure is about"
+    assert out["NATO and Belarus should reopen talks."] == ("nato", "belarus"), "a conjoined head still acts"
