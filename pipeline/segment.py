@@ -66,9 +66,8 @@ def _unit_text(block: Block) -> str:
     return text
 
 
-def _unit_spans(block: Block, block_doc: Doc) -> list[tuple[int, int]]:
-    """Character spans (within the block's own doc) of the block's units."""
-    text = block_doc.text
+def _unit_spans(block: Block, block_doc: Doc, text: str) -> list[tuple[int, int]]:
+    """Character spans (within the block's own doc, whose text is ``text``) of the block's units."""
     if block.kind in SINGLE_UNIT_KINDS or not block_doc.has_annotation("SENT_START"):
         return [(0, len(text))] if text.strip() else []
     spans = []
@@ -139,7 +138,7 @@ def segment_layout(layout: DocumentLayout, nlp: Language, *, batch_size: int = 6
         bboxes = (block.bbox,) + tuple(b for _, b in block.continued_bboxes)
         section = tuple(text for _, text in trail)
         block_text = block_doc.text  # Doc.text re-joins every token: read it once per block
-        for start, end in _unit_spans(block, block_doc):
+        for start, end in _unit_spans(block, block_doc, block_text):
             text = block_text[start:end].strip()
             lead = len(block_text[start:end]) - len(block_text[start:end].lstrip())
             sentence = Sentence(

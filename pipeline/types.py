@@ -11,7 +11,6 @@ Coordinates follow pdfplumber: points, origin at the top-left of the page,
 
 from __future__ import annotations
 
-import dataclasses
 import enum
 from dataclasses import dataclass, field
 from typing import Any
@@ -134,7 +133,7 @@ class DocumentMeta:
     date: str | None = None  # ISO date or year as found
 
     def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        return _fields_of(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> DocumentMeta:
