@@ -1,7 +1,7 @@
 """Validate the labelled set: every record's fields and ids, and that its
 text stands in its PDF.
 
-    python labelled/check_labels.py [DOC_ID ...]
+    python labelled/check_labels.py [DOC_ID | FILE.jsonl ...]
 
 Checks, for each annotations/<doc_id>.jsonl (or the ones named):
 - every line parses and has the fields of the record format (README.md);
@@ -70,9 +70,9 @@ def found(unit: str, haystack: str, haystack_nodigits: str) -> bool:
     return hits >= 0.8 * len(pieces)
 
 
-def check_document(doc_id: str) -> list[str]:
+def check_document(doc_id: str, annotations: Path | None = None) -> list[str]:
     problems: list[str] = []
-    annotations = HERE / "annotations" / f"{doc_id}.jsonl"
+    annotations = annotations or HERE / "annotations" / f"{doc_id}.jsonl"
     pdf = HERE / "pdfs" / f"{doc_id}.pdf"
     manifest = HERE / "manifest.d" / f"{doc_id}.yaml"
     if not pdf.exists():
@@ -125,10 +125,15 @@ def check_document(doc_id: str) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
-    doc_ids = argv or sorted(p.stem for p in (HERE / "annotations").glob("*.jsonl"))
+    targets = argv or sorted(p.stem for p in (HERE / "annotations").glob("*.jsonl"))
     failures = 0
-    for doc_id in doc_ids:
-        problems = check_document(doc_id)
+    for target in targets:
+        if target.endswith(".jsonl"):  # a file of its own, e.g. agreement/<doc_id>.second.jsonl
+            doc_id = Path(target).name.split(".")[0]
+            problems = check_document(doc_id, Path(target))
+        else:
+            doc_id = target
+            problems = check_document(doc_id)
         failures += len(problems)
         print(f"{doc_id}: {'ok' if not problems else f'{len(problems)} problem(s)'}")
         for problem in problems:
