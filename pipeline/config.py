@@ -1,9 +1,12 @@
 """Validated configuration: settings, taxonomies and patterns, loaded once at start.
 
 ``load_config()`` reads ``configs/settings.yaml`` (or a user file that
-overrides part of it), checks every key and type against the defaults, loads
-the taxonomies it names, and returns one frozen :class:`Config`. Any problem
-raises :class:`~pipeline.errors.ConfigError` naming the file and the entry.
+overrides part of it), merges the user's keys over the defaults, checks the
+result against one schema (:class:`SettingsSchema`: every key, type and
+range), loads the taxonomies and pattern files it names, and returns one
+frozen :class:`Config`. Any problem raises
+:class:`~pipeline.errors.ConfigError` naming the file and the entry, what
+was expected and how to fix it.
 """
 
 from __future__ import annotations
@@ -11,70 +14,168 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
-import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from pipeline.errors import ConfigError
+from pipeline.registry import EXECUTORS, PDF_BACKENDS
 from pipeline.taxonomy import ActorTaxonomy, InstrumentTaxonomy, load_actors, load_instruments
+from pipeline.yamlio import read_yaml
+
+__all__ = ["Config", "ConfigError", "DEFAULT_CONFIG_DIR", "DEFAULT_SETTINGS", "SettingsSchema", "load_config", "read_yaml"]
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DEFAULT_CONFIG_DIR = PACKAGE_DIR.parent / "configs"
 DEFAULT_SETTINGS = DEFAULT_CONFIG_DIR / "settings.yaml"
+COMMAND_LINE = Path("<command line>")
 
-CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
-    ("extract", "backend"): ("pdfplumber", "pdfium"),
-    ("run", "executor"): ("local", "dask"),
-}
-
-
-def read_yaml(path: Path) -> Any:
-    """Parse a YAML file, turning every failure into a ConfigError naming it."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(path, "file", "does not exist", "check the path or restore it from the repository") from None
-    except OSError as exc:
-        raise ConfigError(path, "file", f"cannot be read: {exc.strerror}") from None
-    try:
-        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - a safe loader, C speed
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark is not None else "document"
-        raise ConfigError(path, where, f"is not valid YAML: {getattr(exc, 'problem', exc)}") from None
+Share = Annotated[float, Field(ge=0.0, le=1.0)]  # a fraction or probability
+Positive = Annotated[int, Field(ge=1)]
 
 
-def _check_against(defaults: dict[str, Any], given: Any, path: Path, trail: str) -> dict[str, Any]:
-    """Merge ``given`` over ``defaults``, refusing unknown keys and wrong types."""
+class _Section(BaseModel):
+    # strict: "1" is not 1 and 1 is not True; floats still accept whole numbers
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class PathsSchema(_Section):
+    actors: str
+    instruments: str
+    patterns: str
+    contradictions: str
+
+
+class ExtractSchema(_Section):
+    backend: Literal[PDF_BACKENDS]  # type: ignore[valid-type]
+    furniture_zone: Annotated[float, Field(gt=0.0, lt=0.5)]
+    furniture_min_repeat: Annotated[float, Field(gt=0.0, le=1.0)]
+    footnote_size_ratio: Annotated[float, Field(gt=0.0, le=2.0)]
+    footnote_zone: Share
+    min_column_gap: Annotated[float, Field(gt=0.0)]
+    image_only_max_chars: Annotated[int, Field(ge=0)]
+    heading_size_ratio: Annotated[float, Field(ge=1.0)]
+    max_heading_words: Positive
+    garbled_min_share: Annotated[float, Field(gt=0.0, le=1.0)]
+    garbled_min_words: Positive
+    max_content_mb: Positive
+
+
+class SegmentSchema(_Section):
+    model: Annotated[str, Field(min_length=1)]
+    batch_size: Positive
+    disable: list[str]
+
+
+class RecogniseSchema(_Section):
+    recommendation_threshold: Share
+
+
+class ClassifySchema(_Section):
+    instrument_threshold: Share
+    max_instruments: Annotated[int, Field(ge=1, le=18)]
+    implicit_target_min_support: Annotated[int, Field(ge=0)]
+
+
+class GraphSchema(_Section):
+    measure_merge_threshold: Share
+
+
+class RunSchema(_Section):
+    jobs: Positive
+    executor: Literal[EXECUTORS]  # type: ignore[valid-type]
+    cache: bool
+
+
+class LimitsSchema(_Section):
+    document_seconds: Positive
+    document_memory_mb: Annotated[int, Field(ge=256)]
+    max_pages: Positive
+
+
+class EvaluateSchema(_Section):
+    match_threshold: Annotated[float, Field(gt=0.0, le=1.0)]
+
+
+class SettingsSchema(_Section):
+    """Every setting's type and range; the defaults themselves live in configs/settings.yaml."""
+
+    paths: PathsSchema
+    extract: ExtractSchema
+    segment: SegmentSchema
+    recognise: RecogniseSchema
+    classify: ClassifySchema
+    graph: GraphSchema
+    run: RunSchema
+    limits: LimitsSchema
+    evaluate: EvaluateSchema
+
+
+def _merge_checked(defaults: dict[str, Any], given: Any, path: Path, trail: str) -> dict[str, Any]:
+    """``given`` merged over ``defaults``; a key the defaults do not have is refused."""
     if not isinstance(given, dict):
-        raise ConfigError(path, trail or "top level", f"expected a mapping, got {type(given).__name__}")
+        raise ConfigError(path, trail or "top level", f"expected a mapping, got {type(given).__name__} {given!r}")
     merged = copy.deepcopy(defaults)
     for key, value in given.items():
         entry = f"{trail}.{key}" if trail else str(key)
         if key not in defaults:
             known = ", ".join(sorted(defaults))
             raise ConfigError(path, entry, "is not a known setting", f"known keys here: {known}")
-        default = defaults[key]
-        if isinstance(default, dict):
-            merged[key] = _check_against(default, value, path, entry)
-            continue
-        if isinstance(default, bool) or isinstance(value, bool):
-            if not (isinstance(default, bool) and isinstance(value, bool)):
-                raise ConfigError(path, entry, f"expected {type(default).__name__}, got {value!r}")
-        elif isinstance(default, float) and isinstance(value, int):
-            value = float(value)
-        elif isinstance(default, list):
-            if not isinstance(value, list):
-                raise ConfigError(path, entry, f"expected a list, got {value!r}")
-        elif not isinstance(value, type(default)):
-            raise ConfigError(path, entry, f"expected {type(default).__name__}, got {value!r}")
-        choices = CHOICES.get(tuple(entry.split(".")[-2:]))  # type: ignore[arg-type]
-        if choices and value not in choices:
-            raise ConfigError(path, entry, f"expected one of {', '.join(choices)}, got {value!r}")
-        merged[key] = value
+        merged[key] = _merge_checked(defaults[key], value, path, entry) if isinstance(defaults[key], dict) else value
     return merged
+
+
+def _dotted_keys(tree: Any, trail: str = "") -> set[str]:
+    if not isinstance(tree, dict):
+        return {trail}
+    keys: set[str] = set()
+    for key, value in tree.items():
+        keys |= _dotted_keys(value, f"{trail}.{key}" if trail else str(key))
+    return keys
+
+
+_EXPECTED_TYPES = {
+    "int_type": "int", "float_type": "float", "bool_type": "bool", "string_type": "str", "list_type": "a list",
+    "model_type": "a mapping", "dict_type": "a mapping", "missing": "this setting (it is missing)",
+}
+_BOUNDS = {"greater_than": ">", "greater_than_equal": ">=", "less_than": "<", "less_than_equal": "<="}
+
+
+def _expected(error: dict[str, Any]) -> str:
+    """What the schema expected, in the words of a settings file ("expected int", "expected a number >= 1")."""
+    kind, context = error["type"], error.get("ctx") or {}
+    if kind in _EXPECTED_TYPES:
+        return f"expected {_EXPECTED_TYPES[kind]}"
+    if kind == "literal_error":
+        choices = re.findall(r"'([^']*)'", context.get("expected", ""))
+        return f"expected one of {', '.join(choices)}"
+    if kind in _BOUNDS:
+        bound = next(iter(context.values()), "?")
+        return f"expected a number {_BOUNDS[kind]} {bound}"
+    if kind == "string_too_short":
+        return "expected a non-empty string"
+    if kind == "extra_forbidden":
+        return "is not a known setting"
+    return f"expected {error['msg'].lower()}"
+
+
+def validate_settings(settings: dict[str, Any], origin: dict[str, Path]) -> dict[str, Any]:
+    """Check merged settings against :class:`SettingsSchema`; ``origin`` names the file each key came from."""
+    try:
+        checked = SettingsSchema.model_validate(settings)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        entry = ".".join(str(part) for part in error["loc"])
+        source = origin.get(entry) or origin.get(entry.split(".")[0]) or DEFAULT_SETTINGS
+        raise ConfigError(
+            source, entry, f"{_expected(error)}, got {error.get('input')!r}",
+            f"see the entry's comment and default in {DEFAULT_SETTINGS.name}",
+        ) from None
+    # the schema's coercions (a whole number where a float is expected) are kept
+    return json.loads(checked.model_dump_json())
 
 
 @dataclass(frozen=True)
@@ -100,6 +201,18 @@ def _resolve(base: Path, name: str) -> Path:
     return candidate if candidate.is_absolute() else (base / candidate)
 
 
+def _check_patterns(path: Path, patterns: Any) -> dict[str, Any]:
+    """patterns.yaml: a mapping of lexicon names to lists of words (or, for modals, of lists)."""
+    if not isinstance(patterns, dict):
+        raise ConfigError(path, "top level", "expected a mapping of pattern lists")
+    for name, value in patterns.items():
+        values = value.values() if isinstance(value, dict) else [value]
+        for entries in values:
+            if not isinstance(entries, list) or not all(isinstance(e, str) and e.strip() for e in entries):
+                raise ConfigError(path, str(name), f"expected a list of non-empty words, got {entries!r}")
+    return patterns
+
+
 def load_config(path: str | Path | None = None, overrides: dict[str, Any] | None = None) -> Config:
     """Load and validate the configuration.
 
@@ -112,23 +225,26 @@ def load_config(path: str | Path | None = None, overrides: dict[str, Any] | None
         raise ConfigError(DEFAULT_SETTINGS, "top level", "expected a mapping")
     settings = copy.deepcopy(defaults)
     source = DEFAULT_SETTINGS
-    path_bases = {key: DEFAULT_CONFIG_DIR for key in defaults["paths"]}
+    origin: dict[str, Path] = {}
+    path_bases = {key: DEFAULT_CONFIG_DIR for key in defaults.get("paths") or {}}
     if path is not None:
         source = Path(path)
-        user = read_yaml(source) or {}
-        settings = _check_against(defaults, user, source, "")
+        user = read_yaml(source)
+        user = {} if user is None else user
+        settings = _merge_checked(defaults, user, source, "")
+        origin.update(dict.fromkeys(_dotted_keys(user), source))
         for key in (user.get("paths") or {}):
             path_bases[key] = source.resolve().parent
     for dotted, value in (overrides or {}).items():
         section, key = dotted.split(".", 1)
-        settings = _check_against(settings, {section: {key: value}}, Path("<command line>"), "")
+        settings = _merge_checked(settings, {section: {key: value}}, COMMAND_LINE, "")
+        origin[dotted] = COMMAND_LINE
+    settings = validate_settings(settings, origin)
 
     files = {key: _resolve(path_bases[key], settings["paths"][key]) for key in settings["paths"]}
     actors = load_actors(files["actors"])
     instruments = load_instruments(files["instruments"])
-    patterns = read_yaml(files["patterns"]) or {}
-    if not isinstance(patterns, dict):
-        raise ConfigError(files["patterns"], "top level", "expected a mapping of pattern lists")
+    patterns = _check_patterns(files["patterns"], read_yaml(files["patterns"]) or {})
 
     digest = hashlib.sha256()
     digest.update(json.dumps(settings, sort_keys=True, default=str).encode())

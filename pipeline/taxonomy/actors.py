@@ -24,6 +24,7 @@ from typing import Any
 from slugify import slugify
 
 from pipeline.errors import ConfigError
+from pipeline.yamlio import read_yaml
 
 ACTOR_KINDS = ("state", "international_organisation", "collective", "domestic_group")
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -298,8 +299,6 @@ def _closure(start: str, edges: Mapping[str, frozenset[str]]) -> Iterator[str]:
 
 def load_actors(path: str | Path) -> ActorTaxonomy:
     """Read and validate an actor taxonomy file; raise ConfigError naming the entry at fault."""
-    from pipeline.config import read_yaml  # late: config imports this module
-
     path = Path(path)
     return build_taxonomy(read_yaml(path), path)
 
@@ -425,8 +424,26 @@ def _parse_patterns(path: Path, entry: str, value: Any) -> tuple[TokenPattern, .
         if problems:
             raise ConfigError(path, where, "is not a valid spaCy token pattern: " + "; ".join(problems),
                               "see https://spacy.io/usage/rule-based-matching#adding-patterns-attributes")
+        _check_regexes(path, where, pattern)
         patterns.append(tuple(dict(token) for token in pattern))
     return tuple(patterns)
+
+
+def _check_regexes(path: Path, where: str, pattern: list[dict[str, Any]]) -> None:
+    """spaCy compiles a token pattern's REGEX only when it first matches: check each one now."""
+    pending: list[tuple[str, Any]] = [(where, token) for token in pattern]
+    while pending:
+        trail, node = pending.pop()
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "REGEX" and isinstance(value, str):
+                    try:
+                        re.compile(value)
+                    except re.error as exc:
+                        raise ConfigError(path, f"{trail}.REGEX", f"is not a valid regular expression: {exc} in {value!r}",
+                                          "fix the expression (Python re syntax) or use LOWER/IN instead") from None
+                else:
+                    pending.append((trail, value))
 
 
 def _parse_countries(path: Path, value: Any, actors: Mapping[str, Actor]) -> dict[str, tuple[str, ...]]:

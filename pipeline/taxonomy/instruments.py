@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import ConfigError
+from pipeline.yamlio import read_yaml
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 INSTRUMENT_KEYS = {"label", "group", "definition", "terms", "acts_on"}
@@ -43,8 +44,6 @@ class InstrumentTaxonomy:
 
 def load_instruments(path: str | Path) -> InstrumentTaxonomy:
     """Read and validate the instrument taxonomy."""
-    from pipeline.config import read_yaml  # late: config imports this module
-
     path = Path(path)
     data = read_yaml(path)
     if not isinstance(data, dict) or set(data) - {"groups", "instruments"}:
