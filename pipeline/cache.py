@@ -20,14 +20,17 @@ never pickles: a cache file is data, not code.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import sqlite3
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pipeline.errors import PolicygraphError
 from pipeline.types import DocumentResult
 
 SCHEMA_VERSION = 2
@@ -50,8 +53,35 @@ BUSY_TIMEOUT_SECONDS = 30.0
 _DIGEST_CHUNK = 1 << 20
 
 
-class CacheError(Exception):
-    """The cache database cannot be opened or written."""
+class CacheError(PolicygraphError):
+    """The cache database cannot be opened or written.
+
+    ``damaged`` says the file itself is broken (set it aside and start afresh);
+    otherwise the machine is at fault (a full disk, no permission) and the file
+    is left as it is.
+    """
+
+    code = "cache_error"
+
+    def __init__(self, message: str, *, damaged: bool = False) -> None:
+        super().__init__(message)
+        self.damaged = damaged
+
+
+# SQLite's own words for a machine that cannot write, as opposed to a broken file
+_MACHINE_FAULTS = ("SQLITE_FULL", "SQLITE_IOERR", "SQLITE_CANTOPEN", "SQLITE_READONLY", "SQLITE_PERM", "SQLITE_BUSY")
+
+
+@contextlib.contextmanager
+def _writing(path: Path) -> Iterator[None]:
+    """SQLite's own errors (a full disk: "database or disk is full") as one clear CacheError."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        raise CacheError(
+            f"{path}: the result cache cannot be written ({exc}); free space on the disk that holds --out, "
+            "or choose an --out on another disk, and run again (finished documents are kept)"
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -100,9 +130,14 @@ class ResultCache:
             if self._db is not None:
                 self._db.close()
                 self._db = None
+            if (getattr(exc, "sqlite_errorname", "") or "").startswith(_MACHINE_FAULTS):
+                raise CacheError(
+                    f"{self.path}: the result cache cannot be opened ({exc}); free space on the disk that holds "
+                    "--out or fix its permissions, then run again"
+                ) from None
             raise CacheError(
                 f"{self.path}: the result cache cannot be opened ({exc}); delete the file "
-                "(results are recomputed) or run with --no-cache"
+                "(results are recomputed) or run with --no-cache", damaged=True,
             ) from None
         return self
 
@@ -166,7 +201,7 @@ class ResultCache:
         if row is not None and tuple(row[:3]) == (stat.st_size, stat.st_mtime_ns, stat.st_ino):
             return row[3]
         digest = hash_file(path)
-        with self.db:
+        with _writing(self.path), self.db:
             self.db.execute(
                 "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)",
                 (key, stat.st_size, stat.st_mtime_ns, stat.st_ino, digest),
@@ -177,7 +212,7 @@ class ResultCache:
 
     def put(self, digest: str, extract_key: str, result_key: str, result: DocumentResult) -> None:
         """Store a finished document's layout and result in one transaction."""
-        with self.db:
+        with _writing(self.path), self.db:
             self.db.execute(
                 "INSERT OR REPLACE INTO layouts VALUES (?, ?, ?)",
                 (digest, extract_key, _pack(result.layout.to_dict())),
@@ -189,7 +224,7 @@ class ResultCache:
             self.db.execute("DELETE FROM failures WHERE digest = ? AND result_key = ?", (digest, result_key))
 
     def put_failure(self, digest: str, result_key: str, failure: CachedFailure) -> None:
-        with self.db:
+        with _writing(self.path), self.db:
             self.db.execute(
                 "INSERT OR REPLACE INTO failures VALUES (?, ?, ?, ?)",
                 (digest, result_key, failure.code, failure.reason),

@@ -15,6 +15,8 @@ from pathlib import Path
 
 from pipeline import __version__
 from pipeline.errors import ConfigError, DocumentError, PolicygraphError, UsageError
+from pipeline.registry import EXECUTORS, PDF_BACKENDS
+from pipeline.terminal import printable
 
 EXIT_OK = 0
 EXIT_USAGE = 1
@@ -45,7 +47,7 @@ def _add_config(parser: argparse.ArgumentParser) -> None:
 def _add_backend(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--backend",
-        choices=["pdfplumber", "pdfium"],
+        choices=PDF_BACKENDS,
         help="PDF reader feeding the layout analysis: pdfplumber (default) or pdfium (much faster, same blocks)",
     )
 
@@ -82,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_config(run)
     run.add_argument("--jobs", type=int, metavar="N", help="worker processes for documents (default from settings: 1)")
     _add_backend(run)
-    run.add_argument("--executor", choices=["local", "dask"], help="local processes (default) or a Dask cluster")
+    run.add_argument("--executor", choices=EXECUTORS, help="local processes (default) or a Dask cluster")
     run.add_argument(
         "--scheduler",
         metavar="ADDRESS",
@@ -238,9 +240,17 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     from pipeline.inspect import render_summary, summarise
 
     config = _load_config(args)
+    from pipeline.runner import half_swapped
+
     out_dir = Path(args.dir)
     if not out_dir.is_dir():
         raise UsageError(f"{out_dir}: not a folder; pass the --out folder of a run (default: outputs)")
+    leftover = half_swapped(out_dir)
+    if leftover is not None:
+        raise UsageError(
+            f"{out_dir}: a run was stopped while it replaced these outputs ({leftover.name} holds the rest), so the "
+            "folder mixes two runs; run `policygraph run` again with the same --out to complete it, then inspect"
+        )
     summary = summarise(out_dir, actor=args.actor, instrument=args.instrument, doc=args.doc, config=config)
     if args.format == "json":
         print(json.dumps(summary, indent=2, ensure_ascii=False))
@@ -272,17 +282,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except DocumentError as exc:
-        print(f"policygraph: error: {exc}", file=sys.stderr)
-        if verbose:
-            traceback.print_exc()
+        _error(exc, verbose)
         return EXIT_DOCUMENT_FAILED
     except (ConfigError, UsageError) as exc:
-        print(f"policygraph: error: {exc}", file=sys.stderr)
+        _error(exc, False)
         return EXIT_USAGE
     except PolicygraphError as exc:
-        print(f"policygraph: error: {exc}", file=sys.stderr)
-        if verbose:
-            traceback.print_exc()
+        _error(exc, verbose)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("policygraph: interrupted", file=sys.stderr)
@@ -291,6 +297,22 @@ def main(argv: list[str] | None = None) -> int:
         # output piped into `head` and the like: stop quietly, as Unix tools do
         sys.stderr.close()
         return EXIT_OK
+    except OSError as exc:
+        # the machine, not the documents: a full disk, a folder gone, no permission
+        if exc.errno is None:  # raised by policygraph itself, with its own message
+            _error(exc, verbose)
+        else:
+            where = f"{exc.filename}: " if exc.filename else ""
+            _error(f"{where}{exc.strerror}; free space or fix permissions and run again "
+                   "(earlier outputs are kept as they were)", verbose)
+        return EXIT_USAGE
+
+
+def _error(error: object, verbose: bool) -> None:
+    """One line on stderr, with control characters escaped; the traceback only with --verbose."""
+    print(f"policygraph: error: {printable(error)}", file=sys.stderr)
+    if verbose:
+        traceback.print_exc()
 
 
 if __name__ == "__main__":

@@ -38,6 +38,12 @@ class UsageError(PolicygraphError):
     code = "usage_error"
 
 
+class OutputError(PolicygraphError):
+    """The outputs cannot be written (a full disk, no permission); the previous ones are untouched."""
+
+    code = "output_error"
+
+
 class DocumentError(PolicygraphError):
     """A document could not be processed. Names the file and what to do."""
 
@@ -86,6 +92,11 @@ class ImageOnlyPdfError(DocumentError):
         "The PDF has no text layer (a scan); run OCR on it first, "
         "for example `ocrmypdf in.pdf out.pdf`, then retry"
     )
+
+
+class NoTextError(DocumentError):
+    code = "no_text"
+    default_hint = "its pages are blank or drawn as shapes; there is no text to read"
 
 
 class DocumentTimeoutError(DocumentError):

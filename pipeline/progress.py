@@ -21,6 +21,8 @@ from rich.progress import BarColumn, TextColumn, TimeElapsedColumn, TimeRemainin
 from rich.progress import Progress as RichProgress
 from rich.table import Table
 
+from pipeline.terminal import printable
+
 PREFIX = "policygraph: "
 
 
@@ -30,6 +32,7 @@ class _Entry(Protocol):
     status: str
     error: dict[str, str] | None
     traceback: str | None
+    warnings: list[dict[str, Any]]
 
 
 class _Summary(Protocol):
@@ -116,7 +119,7 @@ class Progress:
             self._bar = None
 
     def line(self, text: str) -> None:
-        print(PREFIX + text, file=self.stream, flush=True)
+        print(PREFIX + printable(text), file=self.stream, flush=True)
 
     def advance(self, done: Finished) -> None:
         self.done_docs += 1
@@ -130,7 +133,7 @@ class Progress:
                 self._task, advance=done.size, docs=f"{self.done_docs}/{self.total_docs}", pages=self.done_pages, rate=rate
             )
             if done.error_code is not None:
-                self._bar.console.print(f"[red]{escape(outcome)}[/red] {escape(done.doc_id)}")
+                self._bar.console.print(f"[red]{escape(outcome)}[/red] {escape(printable(done.doc_id))}")
         elif not self.quiet:
             share = self.done_bytes / self.total_bytes
             eta = elapsed * (1 - share) / share if share > 0 else 0.0
@@ -157,6 +160,15 @@ class Progress:
         failed = [e for e in summary.entries if e.status == "failed"]
         if failed:
             self._failure_table(failed)
+        warned = [e for e in summary.entries if getattr(e, "warnings", None)]
+        if warned:
+            self.line("documents read in part (file | warning | pages | message):")
+            for entry in warned:
+                for warning in entry.warnings:
+                    pages = ", ".join(map(str, warning.get("pages", [])))
+                    print(printable(f"  {entry.path} | {warning.get('code')} | {pages} | {warning.get('message')}"),
+                          file=self.stream)
+            self.stream.flush()
 
     def _failure_table(self, failed: list[_Entry]) -> None:
         if self.console.is_terminal:
@@ -166,16 +178,16 @@ class Progress:
             table.add_column("message", overflow="fold")
             for entry in failed:
                 error = entry.error or {}
-                table.add_row(escape(entry.path), escape(error.get("code", "?")), escape(error.get("message", "")))
+                table.add_row(*(escape(printable(cell)) for cell in (entry.path, error.get("code", "?"), error.get("message", ""))))
             self.console.print(table)
         else:
             # a log keeps one failure per line, whole, so it can be grepped
             self.line("documents that failed (file | reason | message):")
             for entry in failed:
                 error = entry.error or {}
-                print(f"  {entry.path} | {error.get('code', '?')} | {error.get('message', '')}", file=self.stream)
+                print(printable(f"  {entry.path} | {error.get('code', '?')} | {error.get('message', '')}"), file=self.stream)
         if self.verbose:
             for entry in failed:
                 if entry.traceback:
-                    print(f"\n{PREFIX}traceback for {entry.path}:\n{entry.traceback.rstrip()}", file=self.stream)
+                    print(f"\n{PREFIX}traceback for {printable(entry.path)}:\n{entry.traceback.rstrip()}", file=self.stream)
         self.stream.flush()

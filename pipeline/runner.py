@@ -52,11 +52,13 @@ import logging
 import os
 import resource
 import shutil
+import signal
 import tempfile
+import threading
 import time
 import traceback
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, TextIO
@@ -65,7 +67,7 @@ from slugify import slugify
 
 from pipeline import __version__
 from pipeline.cache import CachedFailure, CacheError, ResultCache, hash_file
-from pipeline.config import DEFAULT_CONFIG_DIR, DEFAULT_SETTINGS, Config, load_config, read_yaml
+from pipeline.config import DEFAULT_CONFIG_DIR, DEFAULT_SETTINGS, Config, load_config, read_yaml, validate_settings
 from pipeline.errors import (
     ConfigError,
     DocumentError,
@@ -75,9 +77,11 @@ from pipeline.errors import (
     NotAPdfError,
     SymlinkOutsideError,
     UnreadableFileError,
+    OutputError,
     UsageError,
     WorkerCrashError,
 )
+from pipeline.terminal import printable
 from pipeline.types import DocumentLayout, DocumentMeta, DocumentResult
 
 log = logging.getLogger(__name__)
@@ -95,7 +99,7 @@ DASK_SCRATCH = ".dask-scratch"
 DOC_ID_MAX = 200
 # Failures that come back every time for the same bytes and settings; the rest
 # (timeouts, crashes, bugs) may pass on another try and are not cached.
-CACHEABLE_FAILURES = frozenset({"empty_file", "not_a_pdf", "encrypted", "corrupt", "image_only", "too_large"})
+CACHEABLE_FAILURES = frozenset({"empty_file", "not_a_pdf", "encrypted", "corrupt", "image_only", "no_text", "too_large"})
 PACKAGE_DIR = Path(__file__).resolve().parent
 # Source whose change alters extracted layouts: the extract stage and its records.
 EXTRACT_SOURCES = ("extract", "types.py", "errors.py")
@@ -137,7 +141,10 @@ class ConfigSource:
         raw = _raw_settings(self)
         if raw is None or not _same_shape(raw[0], read_yaml(DEFAULT_SETTINGS)):
             return self.load().settings
-        return raw[0]
+        try:
+            return validate_settings(raw[0], {})
+        except ConfigError:
+            return self.load().settings  # which names the file and the entry at fault
 
     def fingerprint(self) -> str | None:
         """A hash of every configuration input (settings, files' bytes); None when one cannot be read."""
@@ -295,6 +302,15 @@ class _Discovery:
             self.add_file(link)
 
 
+def check_given_paths(paths: Sequence[Path]) -> None:
+    """Every path named on the command line exists and is a file or a folder."""
+    for given in map(Path, paths):
+        if not given.exists():
+            raise UsageError(f"{given}: no such file or folder; pass PDF files or folders that hold them")
+        if not (given.is_dir() or given.is_file()):
+            raise UsageError(f"{given}: not a regular file or folder; pass PDF files or folders that hold them")
+
+
 def discover(paths: Sequence[Path], *, follow_symlinks: bool = False, exclude: Sequence[Path] = ()) -> list[Candidate]:
     """Every regular file under ``paths`` (recursively), in sorted order, each once.
 
@@ -302,11 +318,7 @@ def discover(paths: Sequence[Path], *, follow_symlinks: bool = False, exclude: S
     (the output folder) unless they are themselves one of ``paths``.
     """
     given_paths = [Path(p) for p in paths]
-    for given in given_paths:
-        if not given.exists():
-            raise UsageError(f"{given}: no such file or folder; pass PDF files or folders that hold them")
-        if not (given.is_dir() or given.is_file()):
-            raise UsageError(f"{given}: not a regular file or folder; pass PDF files or folders that hold them")
+    check_given_paths(given_paths)
     roots = [p.resolve() for p in given_paths]
     excluded = [e.resolve() for e in map(Path, exclude) if e.resolve() not in roots]
     walk = _Discovery(roots=roots, excluded=excluded, follow_symlinks=follow_symlinks)
@@ -553,6 +565,46 @@ def _error_record(exc: DocumentError, trace: str | None = None) -> dict[str, str
     return record
 
 
+STAGES = ("extract", "segment", "recognise", "classify")
+# The worker's own clock stops a document first and names the stage; the
+# executor kills the worker this much later, should C code not let go.
+KILL_GRACE_SECONDS = 10
+
+
+def _running_stage(timings: dict[str, float], layout_cached: bool) -> str:
+    """The stage a document was in: the first one that has not recorded its time."""
+    for stage in STAGES:
+        if stage == "extract" and layout_cached:
+            continue
+        if stage not in timings:
+            return stage
+    return "classify"
+
+
+class _ClockExpired(BaseException):
+    """The document's time is up. A BaseException, like KeyboardInterrupt, so that no library's
+    ``except Exception`` (pdfminer wraps its errors) can take it for one of its own."""
+
+
+@contextlib.contextmanager
+def _document_clock(seconds: float) -> Iterator[None]:
+    """Raise _ClockExpired once ``seconds`` have passed (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # no signals off the main thread: the executor's own timeout applies
+        return
+
+    def expire(signum: int, frame: Any) -> None:
+        raise _ClockExpired
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def run_task(task: DocumentTask, config: Config, cached_layout: dict | None = None) -> dict[str, Any]:
     """Worker entry point: one document, every failure turned into a record.
 
@@ -560,43 +612,60 @@ def run_task(task: DocumentTask, config: Config, cached_layout: dict | None = No
     """
     timings: dict[str, float] = {}
     outcome: dict[str, Any] = {"doc_id": task.doc_id, "path": task.path, "timings": timings, "pages": 0}
+    stage = functools.partial(_running_stage, timings, cached_layout is not None)
+    seconds = config.get("limits.document_seconds")
     try:
-        layout = None
-        if cached_layout is not None:
-            layout = DocumentLayout.from_dict(cached_layout)
-            outcome["pages"] = len(layout.pages)
-        else:
-            pages = count_pages(Path(task.path))
-            outcome["pages"] = pages
-            max_pages = config.get("limits.max_pages")
-            if pages > max_pages:
-                raise DocumentTooLargeError(task.path, f"it has {pages} pages, more than limits.max_pages = {max_pages}")
-        result = process_document(task.path, task.doc_id, config, layout=layout, timings=timings)
-        outcome["pages"] = len(result.layout.pages)
-        outcome["result"] = result.to_dict()
+        with _document_clock(seconds):
+            _run_stages(task, config, cached_layout, timings, outcome)
+    except _ClockExpired:
+        exc = DocumentTimeoutError(
+            task.path, f"it took longer than limits.document_seconds = {seconds} s (in the {stage()} stage) and was stopped"
+        )
+        outcome["error"] = _error_record(exc, traceback.format_exc())
     except DocumentError as exc:
         trace = traceback.format_exc()
         if _exhausted_memory(exc):
-            exc = _too_large_for_memory(task.path, config)
+            exc = _too_large_for_memory(task.path, config, stage())
         outcome["error"] = _error_record(exc, trace)
     except MemoryError:
-        outcome["error"] = _error_record(_too_large_for_memory(task.path, config), traceback.format_exc())
+        outcome["error"] = _error_record(_too_large_for_memory(task.path, config, stage()), traceback.format_exc())
     except RecursionError:
-        exc = DocumentTooLargeError(task.path, "its objects are nested too deeply to read")
+        exc = DocumentTooLargeError(task.path, f"its objects are nested too deeply to read (in the {stage()} stage)")
         outcome["error"] = _error_record(exc, traceback.format_exc())
     except Exception as exc:  # noqa: BLE001 - one document's bug must not end the run; recorded with traceback
         outcome["error"] = {
             "code": "internal_error",
-            "message": f"{task.path}: unexpected {type(exc).__name__}: {exc}. Please report this with the file "
-            "(run with --verbose for the traceback)",
+            "message": f"{task.path}: unexpected {type(exc).__name__}: {exc} (in the {stage()} stage). Please report "
+            "this with the file (run with --verbose for the traceback)",
             "traceback": traceback.format_exc(),
         }
     return outcome
 
 
-def _too_large_for_memory(path: str, config: Config) -> DocumentTooLargeError:
+def _run_stages(
+    task: DocumentTask, config: Config, cached_layout: dict | None, timings: dict[str, float], outcome: dict[str, Any],
+) -> None:
+    """One document's stages in this process; the result goes into ``outcome``."""
+    layout = None
+    if cached_layout is not None:
+        layout = DocumentLayout.from_dict(cached_layout)
+        outcome["pages"] = len(layout.pages)
+    else:
+        pages = count_pages(Path(task.path))
+        outcome["pages"] = pages
+        max_pages = config.get("limits.max_pages")
+        if pages > max_pages:
+            raise DocumentTooLargeError(task.path, f"it has {pages} pages, more than limits.max_pages = {max_pages}")
+    result = process_document(task.path, task.doc_id, config, layout=layout, timings=timings)
+    outcome["pages"] = len(result.layout.pages)
+    outcome["result"] = result.to_dict()
+
+
+def _too_large_for_memory(path: str, config: Config, stage: str) -> DocumentTooLargeError:
     limit = config.get("limits.document_memory_mb")
-    return DocumentTooLargeError(path, f"reading it needs more memory than limits.document_memory_mb = {limit} MB allows")
+    return DocumentTooLargeError(
+        path, f"reading it needs more memory than limits.document_memory_mb = {limit} MB allows (in the {stage} stage)"
+    )
 
 
 def _init_worker(memory_mb: int, config: Config) -> None:
@@ -609,6 +678,13 @@ def _init_worker(memory_mb: int, config: Config) -> None:
         _models_for(None)
     except Exception:  # noqa: BLE001 - the first document loads again and records the failure with its path
         log.debug("preloading the models failed; the first document will report why", exc_info=True)
+
+
+def _check_output_rules(config: Config) -> None:
+    """Validate the configuration files that only the graph stage reads (contradictions.yaml)."""
+    from pipeline.graph import rules_for
+
+    rules_for(config)
 
 
 def _preload_output_stages(config: Config) -> None:
@@ -645,38 +721,55 @@ WORKER_ENVIRONMENT = {
 }
 
 
-def _run_local(tasks: Todo, config: Config, jobs: int) -> Iterator[tuple[DocumentTask, dict]]:
-    """Worker processes with a per-document timeout and memory ceiling (pebble)."""
+def _limited_pool(config: Config, workers: int):
+    """Worker processes that start once, load the models, and run each document within the limits."""
     import multiprocessing
 
     import pebble
 
     for name, value in WORKER_ENVIRONMENT.items():
         os.environ.setdefault(name, value)  # a user's own setting wins
+    # spawn, not fork: a fresh interpreter per worker, no inherited locks or threads
+    return pebble.ProcessPool(
+        max_workers=workers, initializer=_init_worker, initargs=(config.get("limits.document_memory_mb"), config),
+        context=multiprocessing.get_context("spawn"),
+    )
+
+
+def _schedule(pool: Any, task: DocumentTask, config: Config, layout: dict | None) -> Any:
+    # the worker's clock names the stage; this kill is for code that ignores it
+    timeout = config.get("limits.document_seconds") + KILL_GRACE_SECONDS
+    return pool.schedule(run_task, args=(task, config, layout), timeout=timeout)
+
+
+def _outcome_of(future: Any, task: DocumentTask, config: Config) -> dict[str, Any]:
+    """A finished worker future as an outcome dict; a killed or lost worker costs this document only."""
+    import pebble
+
     seconds = config.get("limits.document_seconds")
     memory_mb = config.get("limits.document_memory_mb")
-    # spawn, not fork: a fresh interpreter per worker, no inherited locks or threads
-    context = multiprocessing.get_context("spawn")
-    pool = pebble.ProcessPool(
-        max_workers=max(1, min(jobs, len(tasks))), initializer=_init_worker, initargs=(memory_mb, config), context=context
-    )
     try:
-        futures = {pool.schedule(run_task, args=(task, config, layout), timeout=seconds): task for task, layout in tasks}
+        return future.result()
+    except concurrent.futures.TimeoutError:
+        return _failure(task, DocumentTimeoutError(
+            task.path, f"it took longer than limits.document_seconds = {seconds} s and was stopped"))
+    except pebble.ProcessExpired as expired:
+        return _failure(task, WorkerCrashError(
+            task.path, f"the worker process died (exit code {expired.exitcode}) while reading it, "
+            f"for example by running out of memory (limits.document_memory_mb = {memory_mb})"))
+    except Exception as exc:  # noqa: BLE001 - e.g. a result that cannot be sent back; the run goes on
+        return _failure(task, WorkerCrashError(task.path, f"its result was lost: {type(exc).__name__}: {exc}"))
+
+
+def _run_local(tasks: Todo, config: Config, jobs: int) -> Iterator[tuple[DocumentTask, dict]]:
+    """Worker processes with a per-document timeout and memory ceiling (pebble)."""
+    pool = _limited_pool(config, max(1, min(jobs, len(tasks))))
+    try:
+        futures = {_schedule(pool, task, config, layout): task for task, layout in tasks}
         _preload_output_stages(config)
         for future in concurrent.futures.as_completed(futures):
             task = futures[future]
-            try:
-                outcome = future.result()
-            except concurrent.futures.TimeoutError:
-                outcome = _failure(task, DocumentTimeoutError(
-                    task.path, f"it took longer than limits.document_seconds = {seconds} s and was stopped"))
-            except pebble.ProcessExpired as expired:
-                outcome = _failure(task, WorkerCrashError(
-                    task.path, f"the worker process died (exit code {expired.exitcode}) while reading it, "
-                    f"for example by running out of memory (limits.document_memory_mb = {memory_mb})"))
-            except Exception as exc:  # noqa: BLE001 - e.g. a result that cannot be sent back; the run goes on
-                outcome = _failure(task, WorkerCrashError(task.path, f"its result was lost: {type(exc).__name__}: {exc}"))
-            yield task, outcome
+            yield task, _outcome_of(future, task, config)
         pool.close()
     finally:
         # stop, not join: on an interrupt the running documents are abandoned, not awaited
@@ -684,34 +777,59 @@ def _run_local(tasks: Todo, config: Config, jobs: int) -> Iterator[tuple[Documen
         pool.join()
 
 
-def _run_dask(tasks: Todo, config: Config, jobs: int, scheduler: str, scratch: Path) -> Iterator[tuple[DocumentTask, dict]]:
+# One limited worker per Dask worker process, kept for the next task with the same configuration.
+_DASK_POOLS: dict[str, Any] = {}
+
+
+def run_task_within_limits(task: DocumentTask, config: Config, cached_layout: dict | None = None) -> dict[str, Any]:
+    """The Dask task: ``run_task`` in a worker process of its own, within the same limits as
+    ``--executor local`` (memory ceiling, the clock, the page limit), so that every executor
+    reports the same document the same way."""
+    pool = _DASK_POOLS.get(config.hash)
+    if pool is None:
+        for stale in _DASK_POOLS.values():
+            stale.stop()
+        _DASK_POOLS.clear()
+        pool = _DASK_POOLS[config.hash] = _limited_pool(config, 1)
+    return _outcome_of(_schedule(pool, task, config, cached_layout), task, config)
+
+
+def _run_dask(
+    tasks: Todo, config: Config, jobs: int, scheduler: str, scratch: Path, *, verbose: bool = False,
+) -> Iterator[tuple[DocumentTask, dict]]:
     """The same per-document tasks on a Dask distributed cluster.
 
-    The cluster's own limits apply there (a Dask worker cannot kill one running
-    task): its nanny's memory limit, set to limits.document_memory_mb for a
-    ``local`` cluster, restarts a worker that outgrows it.
+    Each Dask worker runs its documents in a limited worker process of its own
+    (``run_task_within_limits``), so time, memory and page limits are those of
+    the local executor. Dask's own INFO logging is shown only with --verbose.
     """
     try:
+        import dask
         from dask.distributed import Client, LocalCluster, as_completed
     except ImportError:
         raise UsageError("--executor dask needs the dask extra: pip install '.[dask]'") from None
+    quiet_level = logging.INFO if verbose else logging.ERROR
+    for name in ("distributed", "dask"):
+        logging.getLogger(name).setLevel(quiet_level)
     cluster = None
     if scheduler == "local":
-        cluster = LocalCluster(
-            n_workers=max(1, min(jobs, len(tasks))),
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-            memory_limit=f"{config.get('limits.document_memory_mb')}MiB",
-            local_directory=str(scratch),
-            silence_logs=logging.ERROR,
-        )
+        # a daemonic worker may not start the limited worker process
+        with dask.config.set({"distributed.worker.daemon": False}):
+            cluster = LocalCluster(
+                n_workers=max(1, min(jobs, len(tasks))),
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                local_directory=str(scratch),
+                silence_logs=quiet_level,
+            )
         client = Client(cluster)
     else:
         client = Client(scheduler)
     try:
         futures = {
-            client.submit(run_task, task, config, layout, key=f"policygraph-{task.doc_id}-{task.digest[:12]}", pure=False): task
+            client.submit(run_task_within_limits, task, config, layout,
+                          key=f"policygraph-{task.doc_id}-{task.digest[:12]}", pure=False): task
             for task, layout in tasks
         }
         _preload_output_stages(config)
@@ -747,6 +865,9 @@ class DocumentEntry:
     seconds: dict[str, float] = field(default_factory=dict)
     error: dict[str, str] | None = None
     recommendations: int = 0
+    partial: bool = False  # read, but some pages' text was lost (scans without a text layer)
+    pages_lost: list[int] = field(default_factory=list)
+    warnings: list[dict[str, Any]] = field(default_factory=list)
     traceback: str | None = None  # shown with --verbose; not written to the manifest
 
     def to_dict(self) -> dict[str, Any]:
@@ -775,6 +896,25 @@ class RunSummary:
     outputs_reused: bool
     entries: list[DocumentEntry]
     out_dir: Path
+
+
+def layout_warnings(layout: DocumentLayout) -> dict[str, Any]:
+    """What a readable document lost: scanned pages without text, pages whose text layer is garbled."""
+    scans, garbled = list(layout.image_only_pages), list(layout.garbled_pages)
+    warnings = []
+    if scans:
+        warnings.append({
+            "code": "partial", "pages": scans,
+            "message": f"{len(scans)} of {len(layout.pages)} pages are scanned images without a text layer; "
+            "their text is not read (OCR them, e.g. with ocrmypdf, and run again)",
+        })
+    if garbled:
+        warnings.append({
+            "code": "garbled_text", "pages": garbled,
+            "message": f"the text layer of {len(garbled)} page(s) is garbled (OCR that read one script as another); "
+            "it is kept in documents/ but not read for recommendations",
+        })
+    return {"partial": bool(scans), "pages_lost": scans, "warnings": warnings}
 
 
 def _entry_for_error(path: Path, doc_id: str | None, status: str, error: DocumentError) -> DocumentEntry:
@@ -882,20 +1022,64 @@ def _remove(path: Path) -> None:
         path.unlink(missing_ok=True)
 
 
+def _staged_files(staging: Path) -> list[str]:
+    """The staged outputs' relative paths, the manifest last (it marks the swap done)."""
+    names = [
+        path.relative_to(staging).as_posix() for path in staging.rglob("*")
+        if path.is_file() and path.name != COMPLETE_MARKER
+    ]
+    return sorted(names, key=lambda n: (n == MANIFEST, n))
+
+
 def _swap_in(staging: Path, out_dir: Path) -> None:
-    """Rename the staged outputs over the previous ones, the manifest last; idempotent."""
-    names = sorted((p.name for p in staging.iterdir() if p.name != COMPLETE_MARKER), key=lambda n: (n == MANIFEST, n))
+    """Move the staged outputs over the previous ones file by file, the manifest last; idempotent.
+
+    Only files are replaced, never folders, so a file the user keeps beside
+    the outputs (in documents/ too) stays. Previous outputs that this run no
+    longer writes are removed only when the marker lists them, which it does
+    only for files the previous manifest says policygraph wrote.
+    """
+    names = _staged_files(staging)
     for name in names:
-        item, target = staging / name, out_dir / name
-        aside = None
-        if (target.exists() or target.is_symlink()) and (item.is_dir() or (target.is_dir() and not target.is_symlink())):
-            # a folder cannot be renamed over another: move the old one aside first
-            aside = out_dir / f"{OLD_PREFIX}{name}-{uuid.uuid4().hex[:8]}"
-            os.replace(target, aside)
-        os.replace(item, target)  # replaces a symlink itself, never what it points to
-        if aside is not None:
-            _remove(aside)
-    _fsync_dir(out_dir)
+        if name != MANIFEST:
+            target = out_dir / name
+            _real_folder(out_dir, target.parent)
+            os.replace(staging / name, target)  # replaces a symlink itself, never what it points to
+    _remove_stale(out_dir, _marker_removals(staging))
+    if MANIFEST in names:
+        os.replace(staging / MANIFEST, out_dir / MANIFEST)
+    for folder in {out_dir, *(p for p in (out_dir / "documents",) if p.is_dir())}:
+        _fsync_dir(folder)
+
+
+def _real_folder(out_dir: Path, folder: Path) -> None:
+    """``folder`` (inside ``out_dir``) as a real folder: a symbolic link planted there is replaced by one,
+    so that nothing is written through it (what it points to is left alone)."""
+    for part in [*reversed(folder.relative_to(out_dir).parents), folder.relative_to(out_dir)]:
+        current = out_dir / part
+        if current == out_dir:
+            continue
+        if current.is_symlink():
+            current.unlink()
+        elif current.exists() and not current.is_dir():
+            raise UsageError(f"--out {out_dir}: {current} is a file where policygraph writes a folder; move it away")
+        current.mkdir(exist_ok=True)
+
+
+def _marker_removals(staging: Path) -> list[str]:
+    try:
+        marker = json.loads((staging / COMPLETE_MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []  # a marker from an older version lists nothing to remove
+    removals = marker.get("remove", []) if isinstance(marker, dict) else []
+    return [name for name in removals if isinstance(name, str) and _safe_relative(name)]
+
+
+def _remove_stale(out_dir: Path, removals: Sequence[str]) -> None:
+    for name in removals:
+        target = out_dir / name
+        if target.is_symlink() or target.is_file():
+            target.unlink(missing_ok=True)
 
 
 def recover_staging(out_dir: Path) -> None:
@@ -905,9 +1089,52 @@ def recover_staging(out_dir: Path) -> None:
             log.warning("%s: completing the outputs of an interrupted run", leftover)
             _swap_in(leftover, out_dir)
         _remove(leftover)
-    for old in out_dir.glob(f"{OLD_PREFIX}*"):
+    for old in out_dir.glob(f"{OLD_PREFIX}*"):  # left by versions that swapped whole folders
         _remove(old)
     _remove(out_dir / DASK_SCRATCH)
+
+
+def half_swapped(out_dir: Path) -> Path | None:
+    """A staging folder that a killed run had marked complete but not yet moved in, if any."""
+    for leftover in sorted(out_dir.glob(f"{STAGING_PREFIX}*")):
+        if (leftover / COMPLETE_MARKER).is_file():
+            return leftover
+    return None
+
+
+def _previous_outputs(out_dir: Path) -> dict[str, str]:
+    """The outputs (relative path -> sha256) that the folder's manifest says policygraph wrote."""
+    previous = _read_manifest(out_dir)
+    if not previous or previous.get("program") != "policygraph" or not isinstance(previous.get("outputs"), dict):
+        return {}
+    return {name: digest for name, digest in previous["outputs"].items() if isinstance(name, str) and _safe_relative(name)}
+
+
+def _foreign_in_the_way(out_dir: Path, staged: Sequence[str], ours: dict[str, str]) -> list[str]:
+    """Paths where a staged output would land on something policygraph did not write."""
+    in_the_way = []
+    for name in staged:
+        if name == MANIFEST:
+            continue
+        target = out_dir / name
+        parents = [out_dir / Path(*Path(name).parts[:i]) for i in range(1, len(Path(name).parts))]
+        if any(p.exists() and not p.is_dir() or p.is_symlink() for p in parents):
+            in_the_way.append(name)
+        elif target.is_dir() and not target.is_symlink():
+            in_the_way.append(name)
+        elif (target.exists() or target.is_symlink()) and name not in ours:
+            in_the_way.append(name)
+    return in_the_way
+
+
+def _stale_outputs(out_dir: Path, staged: Sequence[str], ours: dict[str, str]) -> list[str]:
+    """Previous outputs this run does not write again, still as policygraph wrote them."""
+    stale = []
+    for name in sorted(set(ours) - set(staged)):
+        target = out_dir / name
+        if target.is_file() and not target.is_symlink() and hash_file(target) == ours[name]:
+            stale.append(name)
+    return stale
 
 
 def _output_hashes(folder: Path) -> dict[str, str]:
@@ -1033,6 +1260,42 @@ class RunContext:
     executor: str
     jobs: int
     started: float
+    verbose: bool = False
+
+
+def _own_state(name: str) -> bool:
+    """Files and folders a run keeps in --out besides its outputs: lock, cache, staging, scratch."""
+    return name in (LOCK_FILE, CACHE_FILE, f"{CACHE_FILE}-wal", f"{CACHE_FILE}-shm", DASK_SCRATCH) or name.startswith(
+        (STAGING_PREFIX, OLD_PREFIX, f"{CACHE_FILE}.damaged-")
+    )
+
+
+def _check_folder_is_ours(out_dir: Path) -> None:
+    """Refuse a non-empty folder that holds no previous run's manifest: its files are the user's."""
+    try:
+        foreign = sorted(entry.name for entry in os.scandir(out_dir) if not _own_state(entry.name))
+    except OSError as exc:
+        raise UsageError(f"--out {out_dir}: the output folder cannot be listed ({exc.strerror})") from None
+    if not foreign or (_read_manifest(out_dir) or {}).get("program") == "policygraph":
+        return
+    shown = ", ".join(printable(name) for name in foreign[:5]) + (" ..." if len(foreign) > 5 else "")
+    raise UsageError(
+        f"--out {out_dir}: the folder already holds files that policygraph did not write ({shown}); "
+        "policygraph writes only into a new or empty folder or into the output folder of an earlier run "
+        "(one with its manifest.json). Choose another --out, for example a new folder"
+    )
+
+
+def check_inputs_outside(paths: Sequence[Path], out_dir: Path) -> None:
+    """An input inside --out could be replaced by the outputs: refuse before anything is written."""
+    out = out_dir.resolve()
+    for given in paths:
+        real = Path(given).resolve()
+        if real == out or out in real.parents:
+            raise UsageError(
+                f"{given}: this input lies inside the output folder --out {out_dir}, where the outputs are "
+                "written; choose an --out outside the inputs (for example --out outputs next to them)"
+            )
 
 
 def _prepare_out_dir(out_dir: Path) -> Path:
@@ -1044,6 +1307,7 @@ def _prepare_out_dir(out_dir: Path) -> Path:
         raise UsageError(f"--out {out_dir}: cannot create the output folder ({exc.strerror})") from None
     if not os.access(out_dir, os.W_OK | os.X_OK):
         raise UsageError(f"--out {out_dir}: the output folder is not writable; choose another with --out")
+    _check_folder_is_ours(out_dir)
     return out_dir
 
 
@@ -1061,6 +1325,8 @@ def _open_cache(out_dir: Path) -> Iterator[ResultCache]:
     try:
         cache = ResultCache(path).__enter__()
     except CacheError as exc:
+        if not exc.damaged:
+            raise
         aside = path.with_name(f"{path.name}.damaged-{uuid.uuid4().hex[:8]}")
         log.warning("%s; moved aside to %s, starting an empty cache", exc, aside.name)
         os.replace(path, aside)
@@ -1104,6 +1370,8 @@ def run_corpus(
         raise UsageError(f"jobs must be 1 or more, got {jobs}")
     _check_executor(executor, scheduler)
     use_cache = use_cache and bool(settings["run"]["cache"])
+    check_given_paths(paths)  # before --out is created: a mistyped path leaves nothing behind
+    check_inputs_outside(paths, Path(out_dir))
     out_dir = _prepare_out_dir(Path(out_dir))
 
     with output_lock(out_dir):
@@ -1122,9 +1390,10 @@ def run_corpus(
                     return summary
 
             loaded = source.load() if source is not None else config
+            _check_output_rules(loaded)  # before the first PDF, not after the last
             context = RunContext(
                 out_dir=out_dir, config=loaded, versions=versions, keys=cache_keys(loaded, versions),  # type: ignore[arg-type]
-                fingerprint=fingerprint, executor=executor, jobs=jobs, started=started,
+                fingerprint=fingerprint, executor=executor, jobs=jobs, started=started, verbose=verbose,
             )
             results, entries, todo = _look_up(plan, cache, context.keys, use_cache)
             progress = Progress(
@@ -1162,7 +1431,8 @@ def _finished(task: DocumentTask, entry: DocumentEntry):
 
 def _execute(todo: Todo, context: RunContext, scheduler: str | None) -> Iterator[tuple[DocumentTask, dict]]:
     if context.executor == "dask":
-        return _run_dask(todo, context.config, context.jobs, scheduler or "local", context.out_dir / DASK_SCRATCH)
+        return _run_dask(todo, context.config, context.jobs, scheduler or "local", context.out_dir / DASK_SCRATCH,
+                         verbose=context.verbose)
     return _run_local(todo, context.config, context.jobs)
 
 
@@ -1185,7 +1455,7 @@ def _look_up(
                 results[planned.doc_id] = dataclasses.replace(result, sentences=())
                 entries[planned.path] = DocumentEntry(
                     planned.path, planned.doc_id, "ok", planned.digest, pages=len(result.layout.pages),
-                    cache_hit=True, recommendations=len(result.recommendations),
+                    cache_hit=True, recommendations=len(result.recommendations), **layout_warnings(result.layout),
                 )
                 continue
             failure = cache.get_failure(planned.digest, keys.result)
@@ -1221,7 +1491,7 @@ def _record_outcome(
     # the outputs need no sentences; a large corpus should not hold them all
     results[task.doc_id] = dataclasses.replace(result, sentences=())
     return DocumentEntry(task.path, task.doc_id, "ok", task.digest, pages=len(result.layout.pages), layout_cached=layout_cached,
-                         seconds=timings, recommendations=len(result.recommendations))
+                         seconds=timings, recommendations=len(result.recommendations), **layout_warnings(result.layout))
 
 
 # --------------------------------------------------------------------------
@@ -1240,19 +1510,47 @@ def write_outputs(
     processed: int,
 ) -> RunSummary:
     """Build the corpus graph and write every output into a staging folder, then swap it in."""
-    from pipeline.export import write_all
     from pipeline.graph import build_graph
-    from pipeline.report import write_report
 
     out_dir, config = context.out_dir, context.config
     ordered = [results[k] for k in sorted(results)]
     recommendations = [r for res in ordered for r in res.recommendations]
     documents: dict[str, DocumentMeta] = {res.doc_id: res.layout.meta for res in ordered}
     graph, recommendations = build_graph(recommendations, documents, config)
-    measures = sum(1 for _, d in graph.nodes(data=True) if d.get("kind") == "measure")
-    actors = sum(1 for _, d in graph.nodes(data=True) if d.get("kind") == "actor")
     entry_list = sorted(entries.values(), key=lambda e: e.path)
+    summary = RunSummary(
+        documents=sum(1 for e in entry_list if e.status != "skipped"),
+        failed=sum(1 for e in entry_list if e.status == "failed"),
+        skipped=sum(1 for e in entry_list if e.status == "skipped"),
+        cache_hits=sum(1 for e in entry_list if e.cache_hit),
+        processed=processed,
+        recommendations=len(recommendations),
+        actors=sum(1 for _, d in graph.nodes(data=True) if d.get("kind") == "actor"),
+        measures=sum(1 for _, d in graph.nodes(data=True) if d.get("kind") == "measure"),
+        seconds=time.perf_counter() - context.started,
+        outputs_reused=False,
+        entries=entry_list,
+        out_dir=out_dir,
+    )
+    try:
+        _stage_and_swap(context, ordered, graph, recommendations, summary)
+    except OSError as exc:
+        if exc.errno is None:
+            raise
+        raise OutputError(
+            f"--out {out_dir}: the outputs cannot be written ({exc.strerror}); free space on that disk or choose "
+            "another --out, and run again: the previous outputs are as they were, and finished documents are cached"
+        ) from None
+    return summary
 
+
+def _stage_and_swap(context: RunContext, ordered: list[DocumentResult], graph: Any, recommendations: list,
+                    summary: RunSummary) -> None:
+    """Every output into a staging folder, marked complete, then moved over the previous outputs."""
+    from pipeline.export import write_all
+    from pipeline.report import write_report
+
+    out_dir = context.out_dir
     staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out_dir))
     try:
         os.chmod(staging, 0o755)
@@ -1266,30 +1564,24 @@ def write_outputs(
         )
         write_all(graph, recommendations, staging)
         write_report(graph, recommendations, staging / "report.html")
-        summary = RunSummary(
-            documents=sum(1 for e in entry_list if e.status != "skipped"),
-            failed=sum(1 for e in entry_list if e.status == "failed"),
-            skipped=sum(1 for e in entry_list if e.status == "skipped"),
-            cache_hits=sum(1 for e in entry_list if e.cache_hit),
-            processed=processed,
-            recommendations=len(recommendations),
-            actors=actors,
-            measures=measures,
-            seconds=time.perf_counter() - context.started,
-            outputs_reused=False,
-            entries=entry_list,
-            out_dir=out_dir,
-        )
         manifest = _manifest(context, summary, _output_hashes(staging))
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        staged, ours = _staged_files(staging), _previous_outputs(out_dir)
+        in_the_way = _foreign_in_the_way(out_dir, staged, ours)
+        if in_the_way:
+            raise UsageError(
+                f"--out {out_dir}: {', '.join(in_the_way[:5])}{' ...' if len(in_the_way) > 5 else ''} "
+                "would be replaced, but policygraph did not write it (it is not in the folder's manifest.json); "
+                "move it away or choose another --out. Nothing was changed"
+            )
+        marker = {"complete": True, "remove": _stale_outputs(out_dir, staged, ours)}
         # durable before the mark: after it, a crash is completed, never undone
         os.sync()
-        (staging / COMPLETE_MARKER).write_text("complete\n", encoding="utf-8")
+        (staging / COMPLETE_MARKER).write_text(json.dumps(marker) + "\n", encoding="utf-8")
         _fsync_dir(staging)
         _swap_in(staging, out_dir)
     finally:
         _remove(staging)
-    return summary
 
 
 def _manifest(context: RunContext, summary: RunSummary, outputs: dict[str, str]) -> dict[str, Any]:

@@ -104,8 +104,9 @@ def segment_layout(layout: DocumentLayout, nlp: Language, *, batch_size: int = 6
 
     Furniture (headers, footers) is not in ``layout.blocks``; footnotes and
     tables are kept as their own units so entity mentions in them are found.
+    Pages whose text layer is garbled are not read: mojibake is not advice.
     """
-    blocks = [b for b in layout.blocks if b.text.strip()]
+    blocks = [b for page in layout.pages if not page.garbled for b in page.blocks if b.text.strip()]
     texts = [_unit_text(b) for b in blocks]
     block_docs = list(nlp.pipe(texts, batch_size=batch_size))
     doc = Doc.from_docs(block_docs, ensure_whitespace=True) if block_docs else nlp.make_doc("")

@@ -96,6 +96,7 @@ class Page:
     image_only: bool = False
     blocks: tuple[Block, ...] = ()
     furniture: tuple[Block, ...] = ()
+    garbled: bool = False  # a broken text layer (OCR mojibake): kept, but never read for recommendations
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -105,6 +106,7 @@ class Page:
             "rotation": self.rotation,
             "columns": self.columns,
             "image_only": self.image_only,
+            "garbled": self.garbled,
             "blocks": [b.to_dict() for b in self.blocks],
             "furniture": [b.to_dict() for b in self.furniture],
         }
@@ -120,6 +122,7 @@ class Page:
             image_only=bool(data.get("image_only", False)),
             blocks=tuple(Block.from_dict(b) for b in data.get("blocks", ())),
             furniture=tuple(Block.from_dict(b) for b in data.get("furniture", ())),
+            garbled=bool(data.get("garbled", False)),
         )
 
 
@@ -158,6 +161,10 @@ class DocumentLayout:
     @property
     def image_only_pages(self) -> tuple[int, ...]:
         return tuple(p.number for p in self.pages if p.image_only)
+
+    @property
+    def garbled_pages(self) -> tuple[int, ...]:
+        return tuple(p.number for p in self.pages if p.garbled)
 
     def to_dict(self) -> dict[str, Any]:
         return {

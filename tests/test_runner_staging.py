@@ -1,4 +1,4 @@
-"""The output folder: staged outputs swapped in whole, interrupted swaps completed, one run at a time."""
+"""The output folder: staged outputs swapped in file by file, interrupted swaps completed, one run at a time."""
 
 from __future__ import annotations
 
@@ -31,11 +31,27 @@ def _tree(folder: Path) -> dict[str, str]:
     return {p.relative_to(folder).as_posix(): p.read_text() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def test_a_staged_run_replaces_the_outputs_whole(tmp_path):
+def test_a_staged_run_replaces_what_it_wrote_and_keeps_the_rest(tmp_path):
+    out = _outputs(tmp_path / "out", "old")
+    (out / "documents" / "notes.txt").write_text("the user's own")
+    staging = _outputs(out / ".staging-new", "new")
+    # the marker lists the previous run's outputs that this run no longer writes
+    (staging / COMPLETE_MARKER).write_text(json.dumps({"complete": True, "remove": ["documents/paper-old.json"]}))
+    _swap_in(staging, out)
+    assert {k: v for k, v in _tree(out).items() if not k.startswith(".staging")} == {
+        "documents/notes.txt": "the user's own", "documents/paper-new.json": "new",
+        "recommendations.jsonl": "new\n", MANIFEST: '{"version": "new"}',
+    }
+
+
+def test_a_swap_removes_nothing_that_the_marker_does_not_list(tmp_path):
     out = _outputs(tmp_path / "out", "old")
     staging = _outputs(out / ".staging-new", "new")
+    (staging / COMPLETE_MARKER).write_text(json.dumps({"complete": True, "remove": ["../outside.txt", "/etc/passwd"]}))
+    (tmp_path / "outside.txt").write_text("not ours")
     _swap_in(staging, out)
-    assert _tree(out) == {"documents/paper-new.json": "new", "recommendations.jsonl": "new\n", MANIFEST: '{"version": "new"}'}
+    assert (out / "documents" / "paper-old.json").read_text() == "old"  # not listed: kept
+    assert (tmp_path / "outside.txt").read_text() == "not ours"
 
 
 def test_staging_that_was_never_marked_complete_is_dropped(tmp_path):

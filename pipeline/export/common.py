@@ -34,6 +34,27 @@ def xml_safe_attributes(data: dict[str, Any]) -> dict[str, Any]:
     return {name: xml_safe(value) for name, value in data.items()}
 
 
+# A cell starting with one of these is run as a formula by spreadsheets (OWASP,
+# "CSV Injection"); so is one starting with a tab or carriage return.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_ESCAPE = "'"
+
+
+def neutralise_formula(text: str) -> str:
+    """A CSV cell a spreadsheet shows as text: a leading trigger gets a ``'`` before it.
+
+    A cell that itself starts with ``'`` gets one too, so :func:`restore_formula`
+    undoes exactly what was done.
+    """
+    if text.startswith(FORMULA_TRIGGERS) or text.startswith(FORMULA_ESCAPE):
+        return FORMULA_ESCAPE + text
+    return text
+
+
+def restore_formula(text: str) -> str:
+    return text[1:] if text.startswith(FORMULA_ESCAPE) else text
+
+
 @contextlib.contextmanager
 def atomic_open(path: str | Path, mode: str = "wb", **kwargs: Any) -> Iterator[IO[Any]]:
     """Open a temp file beside ``path``; on success fsync it and rename it over ``path``.

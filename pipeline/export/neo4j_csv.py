@@ -23,7 +23,7 @@ from typing import Any
 import networkx as nx
 import pandas as pd
 
-from pipeline.export.common import atomic_open
+from pipeline.export.common import atomic_open, neutralise_formula, restore_formula
 from pipeline.graph import LIST_ATTRIBUTES
 
 ID_COLUMN = "id:ID"
@@ -58,6 +58,7 @@ def _columns(records: list[dict[str, Any]], skip: set[str]) -> list[tuple[str, s
 
 
 def _cell(value: Any) -> str:
+    """A property's text; strings are kept inert for spreadsheets (common.neutralise_formula)."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -66,7 +67,10 @@ def _cell(value: Any) -> str:
         if not math.isfinite(value):
             raise ValueError(f"Neo4j import cannot read the float {value!r}")
         return repr(value)
-    return str(value)
+    if isinstance(value, (int, float)):
+        return str(value)
+    # a bare carriage return is left unquoted by the csv module and ends the row for every reader
+    return neutralise_formula(str(value).replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def _write_csv(path: Path, header: list[str], rows: Iterable[list[str]]) -> Path:
@@ -82,14 +86,14 @@ def write_neo4j_csv(graph: nx.MultiDiGraph, nodes_path: str | Path, edges_path: 
     node_columns = _columns([d for _, d in nodes], skip=set())
     node_header = [ID_COLUMN, LABEL_COLUMN] + [f"{n}:{t}" for n, t in node_columns]
     node_rows = (
-        [str(node), str(data.get("kind", "node")).capitalize()] + [_cell(data.get(n)) for n, _ in node_columns]
+        [_cell(str(node)), str(data.get("kind", "node")).capitalize()] + [_cell(data.get(n)) for n, _ in node_columns]
         for node, data in nodes
     )
     edges = list(graph.edges(keys=True, data=True))
     edge_columns = _columns([d for *_, d in edges], skip={EDGE_TYPE_ATTRIBUTE})
     edge_header = [START_COLUMN, END_COLUMN, TYPE_COLUMN, KEY_COLUMN] + [f"{n}:{t}" for n, t in edge_columns]
     edge_rows = (
-        [str(source), str(target), str(data.get(EDGE_TYPE_ATTRIBUTE, "RELATED")), str(key)]
+        [_cell(str(source)), _cell(str(target)), str(data.get(EDGE_TYPE_ATTRIBUTE, "RELATED")), _cell(str(key))]
         + [_cell(data.get(n)) for n, _ in edge_columns]
         for source, target, key, data in edges
     )
@@ -113,7 +117,7 @@ def parse_value(kind: str, text: str) -> Any:
         if lowered not in ("true", "false"):
             raise ValueError(f"expected true or false, got {text!r}")
         return lowered == "true"
-    return text  # string, and string[] kept ;-joined as the graph stores it
+    return restore_formula(text)  # string, and string[] kept ;-joined as the graph stores it
 
 
 def _typed(row: pd.Series, columns: list[tuple[str, str, str]]) -> dict[str, Any]:
@@ -132,8 +136,9 @@ def read_neo4j_csv(nodes_path: str | Path, edges_path: str | Path) -> nx.MultiDi
                     if c not in (START_COLUMN, END_COLUMN, TYPE_COLUMN, KEY_COLUMN)]
     graph = nx.MultiDiGraph()
     for _, row in nodes.iterrows():
-        graph.add_node(row[ID_COLUMN], **_typed(row, node_columns))
+        graph.add_node(restore_formula(row[ID_COLUMN]), **_typed(row, node_columns))
     for _, row in edges.iterrows():
         attributes = {EDGE_TYPE_ATTRIBUTE: row[TYPE_COLUMN], **_typed(row, edge_columns)}
-        graph.add_edge(row[START_COLUMN], row[END_COLUMN], key=row[KEY_COLUMN], **attributes)
+        graph.add_edge(restore_formula(row[START_COLUMN]), restore_formula(row[END_COLUMN]),
+                       key=restore_formula(row[KEY_COLUMN]), **attributes)
     return graph

@@ -35,15 +35,15 @@ import pypdfium2.raw as pdfium_c
 from pdfminer.layout import LTChar, LTContainer, LTImage
 from pdfminer.pdfdocument import PDFDocument, PDFPasswordIncorrect
 from pdfminer.pdfparser import PDFParser, PDFSyntaxError
-from pdfminer.pdfpage import LITERAL_PAGE, LITERAL_PAGES
-from pdfminer.pdftypes import PDFObjectNotFound, PDFObjRef, dict_value, list_value, resolve1
+from pdfminer.pdfpage import LITERAL_PAGE, LITERAL_PAGES, PDFPage
+from pdfminer.pdftypes import LITERALS_FLATE_DECODE, PDFObjectNotFound, PDFObjRef, PDFStream, dict_value, list_value, resolve1
 from pdfminer.psexceptions import PSException
 from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
-from pipeline.errors import CorruptPdfError, EmptyFileError, EncryptedPdfError, NotAPdfError
+from pipeline.errors import CorruptPdfError, DocumentTooLargeError, EmptyFileError, EncryptedPdfError, NotAPdfError
+from pipeline.registry import PDF_BACKENDS as BACKENDS  # named once, in the registry
 from pipeline.extract.glyphs import BoolArray, FloatArray, Glyph, GlyphArrays, IntArray, PageGlyphs, is_bold_font, normalise_char, quantise_direction
 
-BACKENDS = ("pdfplumber", "pdfium")
 
 # The PDF header may follow some junk (a mail header, a BOM); readers accept
 # it within the first kilobyte, and so do we.
@@ -134,10 +134,77 @@ def open_pdfium(path: Path, password: str | None) -> pdfium.PdfDocument:
 
 
 def _pdfium_metadata(document: pdfium.PdfDocument) -> dict[str, str]:
+    """The Info dictionary's text fields; a value that is not valid UTF-16 (a lone
+    surrogate) is read with U+FFFD in place of the bad unit, since metadata is
+    never a reason to lose a readable document."""
+    metadata = {}
+    for key in document.METADATA_KEYS:
+        name = (key + "\x00").encode("utf-8")
+        size = pdfium_c.FPDF_GetMetaText(document, name, None, 0)
+        if size <= 2:
+            continue
+        buffer = ctypes.create_string_buffer(size)
+        pdfium_c.FPDF_GetMetaText(document, name, buffer, size)
+        value = buffer.raw[: size - 2].decode("utf-16-le", errors="replace")
+        if value:
+            metadata[key] = value
+    return metadata
+
+
+def largest_content_stream(path: Path, password: str | None, limit: int) -> tuple[int, int] | None:
+    """The page whose content streams expand the most, and how far (bytes, counted up to ``limit + 1``).
+
+    Inflated piece by piece, so a bomb is measured without being held in memory.
+    None when the file's objects cannot be walked.
+    """
+    largest: tuple[int, int] | None = None
     try:
-        return {k: v for k, v in document.get_metadata_dict(skip_empty=True).items() if isinstance(v, str)}
-    except pdfium.PdfiumError:
-        return {}
+        with path.open("rb") as handle:
+            document = PDFDocument(PDFParser(handle), password or "")
+            for number, page in enumerate(PDFPage.create_pages(document), 1):
+                size = sum(_expanded_size(stream, limit) for stream in _content_streams(page))
+                if largest is None or size > largest[1]:
+                    largest = (number, size)
+                if size > limit:
+                    break
+    except (PSException, PDFSyntaxError, PDFObjectNotFound, PDFPasswordIncorrect, ValueError, TypeError, KeyError, zlib.error):
+        return largest
+    return largest
+
+
+def _content_streams(page: PDFPage) -> list[PDFStream]:
+    contents = resolve1(page.attrs.get("Contents"))
+    items = contents if isinstance(contents, list) else [contents]
+    return [stream for stream in map(resolve1, items) if isinstance(stream, PDFStream)]
+
+
+def _refuse_a_bomb(path: Path, number: int, page: PDFPage, limit: int) -> None:
+    expanded = sum(_expanded_size(stream, limit) for stream in _content_streams(page))
+    if expanded > limit:
+        raise DocumentTooLargeError(
+            path, f"page {number}'s content stream expands to more than extract.max_content_mb = {limit >> 20} MB: "
+            "a decompression bomb, or a page too large to read",
+        )
+
+
+def _expanded_size(stream: PDFStream, limit: int) -> int:
+    """How many bytes a content stream inflates to, counted up to ``limit + 1``; 0 when it cannot tell
+    (a damaged stream is pdfminer's to report when it reads the page)."""
+    data = stream.rawdata or b""
+    filters = stream.get_filters()
+    if len(filters) != 1 or filters[0][0] not in LITERALS_FLATE_DECODE:
+        return len(data)  # unfiltered, or filters that do not multiply size
+    try:
+        if stream.decipher:  # an encrypted file: inflate what the key deciphers
+            data = stream.decipher(stream.objid, stream.genno, data, stream.attrs)
+        inflater = zlib.decompressobj()
+        total = 0
+        while data and total <= limit:
+            total += len(inflater.decompress(data, 1 << 20))
+            data = inflater.unconsumed_tail
+    except (zlib.error, ValueError, TypeError):
+        return 0
+    return total
 
 
 def check_opens(path: Path, password: str | None) -> PdfInfo:
@@ -331,16 +398,21 @@ def _page_tree_has_a_page(document: PDFDocument) -> bool:
     return False
 
 
-def read_pdfplumber(path: Path, password: str | None, max_pages: int | None = None) -> Iterator[PageGlyphs]:
+def read_pdfplumber(
+    path: Path, password: str | None, max_pages: int | None = None, max_content_bytes: int | None = None,
+) -> Iterator[PageGlyphs]:
     """Pages read by pdfplumber (pdfminer), one at a time."""
     with _CappedReader(path) as stream:
         if not stream.file_size:
             raise EmptyFileError(path, "the file is empty (0 bytes)")
         with mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ) as data:
-            yield from _read_pdfplumber_pages(path, stream, data, password, max_pages)
+            yield from _read_pdfplumber_pages(path, stream, data, password, max_pages, max_content_bytes)
 
 
-def _read_pdfplumber_pages(path: Path, stream: _CappedReader, data: mmap.mmap, password: str | None, max_pages: int | None) -> Iterator[PageGlyphs]:
+def _read_pdfplumber_pages(
+    path: Path, stream: _CappedReader, data: mmap.mmap, password: str | None, max_pages: int | None,
+    max_content_bytes: int | None,
+) -> Iterator[PageGlyphs]:
     """The pages of a PDF opened by :func:`read_pdfplumber`."""
     pdf = _open_pdfplumber(path, stream, data, password)
     try:
@@ -357,6 +429,8 @@ def _read_pdfplumber_pages(path: Path, stream: _CappedReader, data: mmap.mmap, p
             pages = pdf.pages
         for page in pages[:max_pages]:
             with _pdfminer_errors(path, f"page {page.page_number}"):
+                if max_content_bytes is not None:
+                    _refuse_a_bomb(path, page.page_number, page.page_obj, max_content_bytes)
                 layout = page.layout  # pdfminer parses the page here
                 width, height, rotation = float(page.width), float(page.height), int(page.rotation or 0) % 360
             glyphs, has_images = _pdfplumber_page(page, layout)
@@ -714,10 +788,18 @@ def read_pdfium(path: Path, password: str | None, max_pages: int | None = None) 
         document.close()
 
 
-def read_pages(path: Path, backend: str, password: str | None, max_pages: int | None = None) -> Iterator[PageGlyphs]:
-    """The pages of a PDF read by the named backend."""
+def read_pages(
+    path: Path, backend: str, password: str | None, max_pages: int | None = None, max_content_bytes: int | None = None,
+) -> Iterator[PageGlyphs]:
+    """The pages of a PDF read by the named backend.
+
+    ``max_content_bytes`` stops the pdfplumber backend before it interprets a
+    page whose content streams expand beyond it (pdfminer would spend minutes
+    on a decompression bomb; pdfium reads one in seconds, and the extract stage
+    then reports it).
+    """
     if backend == "pdfplumber":
-        return read_pdfplumber(path, password, max_pages)
+        return read_pdfplumber(path, password, max_pages, max_content_bytes)
     if backend == "pdfium":
         return read_pdfium(path, password, max_pages)
     raise ValueError(f"unknown extraction backend {backend!r}: expected one of {', '.join(BACKENDS)}")

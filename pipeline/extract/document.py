@@ -23,10 +23,11 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
-from pipeline.errors import CorruptPdfError, ImageOnlyPdfError
-from pipeline.extract.backends import BACKENDS, PdfInfo, check_opens, read_pages, sniff
+from pipeline.errors import CorruptPdfError, DocumentTooLargeError, ImageOnlyPdfError, NoTextError
+from pipeline.extract.garbled import is_garbled
+from pipeline.extract.backends import BACKENDS, PdfInfo, check_opens, largest_content_stream, read_pages, sniff
 from pipeline.extract.blocks import FootnoteNumbers, LayoutRules, Piece, stream_pieces
 from pipeline.extract.columns import reading_order
 from pipeline.extract.furniture import FurnitureIndex, FurnitureRules
@@ -44,6 +45,9 @@ SETTING_KEYS = (
     "image_only_max_chars",
     "heading_size_ratio",
     "max_heading_words",
+    "garbled_min_share",
+    "garbled_min_words",
+    "max_content_mb",
 )
 # Deepest heading level reported; smaller heading styles share it.
 MAX_HEADING_LEVEL = 6
@@ -60,6 +64,7 @@ class _ReadPage:
     rotation: int
     image_only: bool
     fragments: list[Fragment]
+    garbled: bool = False
 
 
 def slugify(text: str) -> str:
@@ -83,7 +88,7 @@ def _read(path: Path, backend: str, password: str | None, max_pages: int | None,
     sizes: Counter[float] = Counter()
     vocabulary = Vocabulary()
     pages: list[_ReadPage] = []
-    for page in read_pages(path, backend, password, max_pages):
+    for page in read_pages(path, backend, password, max_pages, settings["max_content_mb"] << 20):
         glyphs, width, height, turn = upright(page)
         characters = len(glyphs)
         image_only = characters < settings["image_only_max_chars"] and page.has_images
@@ -93,7 +98,9 @@ def _read(path: Path, backend: str, password: str | None, max_pages: int | None,
             sizes[fragment.size] += len(fragment.text)
         furniture.add_page(page.number, fragments, height)
         vocabulary.add_lines(f.text for f in fragments)
-        pages.append(_ReadPage(page.number, width, height, (page.rotation + turn) % 360, image_only, fragments))
+        garbled = is_garbled(" ".join(f.text for f in fragments), min_share=settings["garbled_min_share"],
+                             min_words=settings["garbled_min_words"])
+        pages.append(_ReadPage(page.number, width, height, (page.rotation + turn) % 360, image_only, fragments, garbled))
     return pages, furniture, sizes, vocabulary
 
 
@@ -235,6 +242,22 @@ def _meta(info: PdfInfo, pages: list[Page]) -> DocumentMeta:
     )
 
 
+def _no_text(path: Path, password: str | None, pages: list[_ReadPage], settings: dict[str, Any]) -> NoReturn:
+    """Why a PDF with pages has no text at all: scans, a decompression bomb, or blank pages."""
+    which = "its only page has no" if len(pages) == 1 else f"none of its {len(pages)} pages has a"
+    scans = sum(p.image_only for p in pages)
+    if scans:
+        raise ImageOnlyPdfError(path, f"expected text, but {which} text layer ({scans} scanned image page(s))")
+    limit = settings["max_content_mb"] << 20
+    largest = largest_content_stream(path, password, limit)
+    if largest is not None and largest[1] > limit:
+        raise DocumentTooLargeError(
+            path, f"page {largest[0]}'s content stream expands to more than extract.max_content_mb = "
+            f"{settings['max_content_mb']} MB yet draws no text: a decompression bomb or a broken file",
+        )
+    raise NoTextError(path, f"expected text, but {which} text layer and no scanned image")
+
+
 def extract_document(
     path: str | Path,
     *,
@@ -260,9 +283,7 @@ def extract_document(
     if not read_pages_ and info.page_count and max_pages != 0:
         raise CorruptPdfError(path, f"expected {info.page_count} page(s) (as pdfium counts them), but the {backend} backend finds none in the page tree")
     if read_pages_ and not any(p.fragments for p in read_pages_):
-        scans = sum(p.image_only for p in read_pages_)
-        which = "its only page has no" if len(read_pages_) == 1 else f"none of its {len(read_pages_)} pages has a"
-        raise ImageOnlyPdfError(path, f"expected text, but {which} text layer ({scans} scanned image page(s))")
+        _no_text(path, password, read_pages_, settings)
 
     body_size = sizes.most_common(1)[0][0] if sizes else 10.0
     rules = LayoutRules(
@@ -298,6 +319,7 @@ def extract_document(
             rotation=p.rotation,
             columns=columns_by_page[p.number],
             image_only=p.image_only,
+            garbled=p.garbled,
             blocks=tuple(body_by_page.get(p.number, [])) + tuple(notes_by_page[p.number]),
             furniture=tuple(furniture_by_page[p.number]),
         )

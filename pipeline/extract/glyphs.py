@@ -130,12 +130,18 @@ _INVISIBLE = frozenset("\u00ad\u200b\u200c\u200d\u2060\ufeff")
 _BOLD_NAME = re.compile(r"bold|black|heavy|semibold|demibold|extrabold|ultrabold|[-,]bd\b|[-,]sb\b", re.IGNORECASE)
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 @lru_cache(maxsize=4096)
 def normalise_char(text: str) -> str:
     """NFKC-normalise one glyph's text: ligatures become letters ("ﬁ" -> "fi"),
     odd spaces become plain spaces; invisible characters become ''."""
     if text in _INVISIBLE:
         return ""
+    if _LONE_SURROGATE.search(text):
+        # a broken ToUnicode map: a half of a UTF-16 pair cannot be written as UTF-8
+        text = _LONE_SURROGATE.sub("\ufffd", text)
     normalised = unicodedata.normalize("NFKC", text)
     if normalised.isspace():
         return " "

@@ -157,6 +157,8 @@ def actor_mentions(
     ``sentences`` are the document's sentences with character offsets into
     ``doc.text`` (from the segment stage).
     """
+    if not sentences and not len(doc):
+        return []  # nothing was read (every page garbled): no mentions
     if not sentences:
         raise ValueError(
             f"{doc_id}: actor_mentions needs the document's sentences to place each entity on a page, "

@@ -118,3 +118,77 @@ def slow_pdf(text_objects: int) -> bytes:
         x, y = 20 + index % 570, 20 + (index // 570) % 750
         parts.append(b"BT /F1 1 Tf %d %d Td (a) Tj ET\n" % (x, y))
     return pdf_with_content(b"".join(parts))
+
+
+# Cyrillic OCR'd as Latin look-alikes, the shape of a broken text layer
+MOJIBAKE = (
+    "OT4eCTBO yKa3biBaeTCl'l Hanorosas:t AeKnapai...IVIs:t no Hanory, ynnal.IVIBaeMoMy B CBS'I3VI C "
+    "npVIMeHeHVIeM ynpo~eHHOH CVICTeMbl Hanoroo6nO>KeHVIS'I HoMep KoppeKn1pOBKH H8norosbiH nepHOA (KoA) "
+    "0T48THbiH rO,[I npe,[ICT8BflH8TCH B H8nOrOBbiH opr8H (KOA) no M8CTY H8XO}f{,[I8HHH yKa3biBaeTCl'l."
+)
+
+
+def scanned_page_image(path: Path) -> Path:
+    """A grey picture standing for a scanned page (no text layer)."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("L", (600, 800), 255)
+    draw = ImageDraw.Draw(image)
+    for row in range(60, 760, 24):
+        draw.rectangle((60, row, 540, row + 10), fill=90)  # lines of "print"
+    image.save(path)
+    return path
+
+
+def write_partly_scanned(path: Path, *, text_pages: int, scanned_pages: int) -> Path:
+    """A paper whose first ``text_pages`` pages have text and the rest are scans without a text layer."""
+    from reportlab.pdfgen import canvas
+
+    picture = scanned_page_image(path.with_suffix(".png"))
+    sheet = canvas.Canvas(str(path), pagesize=A4)
+    for _ in range(text_pages):
+        text = sheet.beginText(72, 760)
+        text.setFont("Helvetica", 11)
+        for sentence in SANCTIONS + DETERRENCE:
+            text.textLine(sentence[:95])
+        sheet.drawText(text)
+        sheet.showPage()
+    for _ in range(scanned_pages):
+        sheet.drawImage(str(picture), 0, 0, width=A4[0], height=A4[1])
+        sheet.showPage()
+    sheet.save()
+    picture.unlink()
+    return path
+
+
+def write_garbled(path: Path, *, clean_first_page: bool = True) -> Path:
+    """Page 1 real prose (when asked), page 2 a broken OCR layer that still holds "should"."""
+    paragraphs: list = []
+    styles = getSampleStyleSheet()
+    if clean_first_page:
+        paragraphs += [Paragraph(text, styles["BodyText"]) for text in SANCTIONS] + [PageBreak()]
+    paragraphs += [Paragraph(MOJIBAKE + " The Hanorosas should npVIMeHeHVIeM CVICTeMbl.", styles["BodyText"])
+                   for _ in range(4)]
+    SimpleDocTemplate(str(path), pagesize=A4, title="garbled").build(paragraphs)
+    return path
+
+
+def with_info_title(pdf: bytes, title_hex: bytes) -> bytes:
+    """``pdf`` (made by reportlab with the title PLACEHOLDERTITLE) with a hex-string /Title instead.
+
+    The same number of bytes replaces the placeholder, so the cross-reference offsets stay right.
+    """
+    placeholder = b"(PLACEHOLDERTITLE)"
+    replacement = b"<" + title_hex + b">"
+    assert placeholder in pdf and len(replacement) <= len(placeholder)
+    return pdf.replace(placeholder, replacement.ljust(len(placeholder)))
+
+
+def write_with_lone_surrogate_title(path: Path) -> Path:
+    """A readable paper whose /Title is UTF-16 with a lone high surrogate (FEFF D800 0041)."""
+    styles = getSampleStyleSheet()
+    story = [Paragraph(text, styles["BodyText"]) for text in SANCTIONS]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    SimpleDocTemplate(str(path), pagesize=A4, title="PLACEHOLDERTITLE").build(story)
+    path.write_bytes(with_info_title(path.read_bytes(), b"FEFFD8000041"))
+    return path
