@@ -99,6 +99,9 @@ class NoTextError(DocumentError):
     default_hint = "its pages are blank or drawn as shapes; there is no text to read"
 
 
+CONTENT_HINT = "If the file is genuine, raise extract.max_content_mb in the settings"
+
+
 class DocumentTimeoutError(DocumentError):
     code = "timeout"
     default_hint = "Raise limits.document_seconds in the settings if the document is simply long"

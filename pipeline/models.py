@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pipeline.atomic import atomic_write_bytes
 from pipeline.errors import ModelError
 
 PACKAGED_MODELS = Path(__file__).resolve().parent / "models"
@@ -68,20 +67,6 @@ def load_models(directory: str | Path | None = None) -> Models:
     )
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; models are package data
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def save_models(models: Models, directory: str | Path, card: str) -> list[Path]:
     """Write the models, their metadata and model card into ``directory``."""
     import skops.io as sio
@@ -90,11 +75,11 @@ def save_models(models: Models, directory: str | Path, card: str) -> list[Path]:
     directory.mkdir(parents=True, exist_ok=True)
     written = []
     for name, estimator in ((DETECTOR_FILE, models.detector), (INSTRUMENTS_FILE, models.instruments)):
-        _atomic_write(directory / name, sio.dumps(estimator))
+        atomic_write_bytes(directory / name, sio.dumps(estimator))
         written.append(directory / name)
     meta = dict(models.meta, instrument_labels=list(models.instrument_labels))
-    _atomic_write(directory / META_FILE, (json.dumps(meta, indent=2, sort_keys=True) + "\n").encode())
-    _atomic_write(directory / "MODEL_CARD.md", card.encode())
+    atomic_write_bytes(directory / META_FILE, (json.dumps(meta, indent=2, sort_keys=True) + "\n").encode())
+    atomic_write_bytes(directory / "MODEL_CARD.md", card.encode())
     written += [directory / META_FILE, directory / "MODEL_CARD.md"]
     return written
 

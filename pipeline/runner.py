@@ -66,6 +66,7 @@ from typing import Any, TextIO
 from slugify import slugify
 
 from pipeline import __version__
+from pipeline.atomic import atomic_write_text, fsync_folder
 from pipeline.cache import CachedFailure, CacheError, ResultCache, hash_file
 from pipeline.config import DEFAULT_CONFIG_DIR, DEFAULT_SETTINGS, Config, load_config, read_yaml, validate_settings
 from pipeline.errors import (
@@ -485,45 +486,9 @@ def process_document(
 
     ``layout`` skips extraction when a cached layout is at hand.
     """
-    from pipeline.classify import classify_document
-    from pipeline.extract import extract_document
-    from pipeline.recognise.actors import actor_mentions
-    from pipeline.recognise.recommendations import detect_recommendations
-    from pipeline.segment import segment_layout
+    from pipeline.stages import analyse_document
 
-    timings = {} if timings is None else timings
-    if layout is None:
-        started = time.perf_counter()
-        layout = extract_document(
-            path,
-            settings=config.settings["extract"],
-            backend=config.get("extract.backend"),
-            doc_id=doc_id,
-        )
-        timings["extract"] = time.perf_counter() - started
-
-    started = time.perf_counter()
-    nlp = _nlp_for(config)
-    doc, sentences = segment_layout(layout, nlp, batch_size=config.get("segment.batch_size"))
-    timings["segment"] = time.perf_counter() - started
-
-    started = time.perf_counter()
-    mentions = actor_mentions(doc, sentences, doc_id, config.actors)
-    models = _models_for(models_dir)
-    candidates = detect_recommendations(doc, sentences, mentions, models, config)
-    timings["recognise"] = time.perf_counter() - started
-
-    started = time.perf_counter()
-    recommendations = classify_document(doc, sentences, candidates, mentions, layout, models, config)
-    timings["classify"] = time.perf_counter() - started
-    return DocumentResult(
-        doc_id=doc_id,
-        path=str(path),
-        layout=layout,
-        sentences=sentences,
-        entities=tuple(mentions),
-        recommendations=tuple(recommendations),
-    )
+    return analyse_document(path, doc_id, config, _nlp_for(config), _models_for(models_dir), layout=layout, timings=timings)
 
 
 def predict_paths(paths: Sequence[Path], config: Config, models_dir: str | None = None) -> list:
@@ -905,7 +870,7 @@ def layout_warnings(layout: DocumentLayout) -> dict[str, Any]:
     if scans:
         warnings.append({
             "code": "partial", "pages": scans,
-            "message": f"{len(scans)} of {len(layout.pages)} pages are scanned images without a text layer; "
+            "message": f"{len(scans)} of {len(layout.pages)} page(s) are scanned images without a text layer; "
             "their text is not read (OCR them, e.g. with ocrmypdf, and run again)",
         })
     if garbled:
@@ -1007,14 +972,6 @@ def output_lock(out_dir: Path) -> Iterator[None]:
         handle.close()  # closing releases the lock, as does the death of the process
 
 
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _remove(path: Path) -> None:
     if path.is_dir() and not path.is_symlink():
         shutil.rmtree(path, ignore_errors=True)
@@ -1049,7 +1006,7 @@ def _swap_in(staging: Path, out_dir: Path) -> None:
     if MANIFEST in names:
         os.replace(staging / MANIFEST, out_dir / MANIFEST)
     for folder in {out_dir, *(p for p in (out_dir / "documents",) if p.is_dir())}:
-        _fsync_dir(folder)
+        fsync_folder(folder)
 
 
 def _real_folder(out_dir: Path, folder: Path) -> None:
@@ -1162,18 +1119,7 @@ def _outputs_intact(out_dir: Path, hashes: dict[str, str]) -> bool:
 
 
 def _write_json_atomic(path: Path, data: Any) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, indent=2, ensure_ascii=False)
-            handle.write("\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write_text(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
 def _read_manifest(out_dir: Path) -> dict[str, Any] | None:
@@ -1578,7 +1524,7 @@ def _stage_and_swap(context: RunContext, ordered: list[DocumentResult], graph: A
         # durable before the mark: after it, a crash is completed, never undone
         os.sync()
         (staging / COMPLETE_MARKER).write_text(json.dumps(marker) + "\n", encoding="utf-8")
-        _fsync_dir(staging)
+        fsync_folder(staging)
         _swap_in(staging, out_dir)
     finally:
         _remove(staging)

@@ -71,13 +71,10 @@ def find_pdf(pdf_dir: Path, doc_id: str) -> Path:
 
 def prepare(pdf: Path, doc_id: str, gold: list[dict[str, Any]], config: Config, nlp: Any) -> PreparedDocument:
     from pipeline.evaluate import match_units
-    from pipeline.extract import extract_document
-    from pipeline.recognise.actors import actor_mentions
-    from pipeline.segment import segment_layout
+    from pipeline.stages import parse_document
 
-    layout = extract_document(pdf, settings=config.settings["extract"], backend=config.get("extract.backend"), doc_id=doc_id)
-    doc, sentences = segment_layout(layout, nlp, batch_size=config.get("segment.batch_size"))
-    mentions = tuple(actor_mentions(doc, sentences, doc_id, config.actors))
+    parsed = parse_document(pdf, doc_id, config, nlp)
+    layout, doc, sentences, mentions = parsed.layout, parsed.doc, parsed.sentences, parsed.mentions
     rows, cues = document_rows(doc, sentences, mentions, lexicon_from(config))
     predicted = [{"doc_id": doc_id, "text": s.text} for s in sentences]
     pairs = match_units(gold, predicted)
@@ -119,17 +116,10 @@ def fit_models(prepared: Sequence[PreparedDocument], config: Config) -> Models:
 
 def predict_prepared(p: PreparedDocument, models: Models, config: Config) -> list[dict[str, Any]]:
     """Recommendations for a prepared document with the given models, as dicts."""
-    from pipeline.classify import classify_document
-    from pipeline.recognise.recommendations import Candidate
+    from pipeline.stages import ParsedDocument, recommend
 
-    scores = models.detector.predict_proba(rows_frame(p.rows))[:, 1]
-    threshold = float(config.get("recognise.recommendation_threshold"))
-    candidates = [
-        Candidate(sentence=s, score=float(score), cues=c)
-        for s, score, c in zip(p.sentences, scores, p.cues)
-        if score >= threshold
-    ]
-    records = classify_document(p.doc, p.sentences, candidates, p.mentions, p.layout, models, config)
+    parsed = ParsedDocument(p.doc_id, "", p.layout, p.doc, tuple(p.sentences), tuple(p.mentions))
+    records = recommend(parsed, models, config, rows_and_cues=(p.rows, p.cues))
     return [r.to_dict() for r in records]
 
 

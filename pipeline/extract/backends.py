@@ -40,7 +40,7 @@ from pdfminer.pdftypes import LITERALS_FLATE_DECODE, PDFObjectNotFound, PDFObjRe
 from pdfminer.psexceptions import PSException
 from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
-from pipeline.errors import CorruptPdfError, DocumentTooLargeError, EmptyFileError, EncryptedPdfError, NotAPdfError
+from pipeline.errors import CONTENT_HINT, CorruptPdfError, DocumentTooLargeError, EmptyFileError, EncryptedPdfError, NotAPdfError
 from pipeline.registry import PDF_BACKENDS as BACKENDS  # named once, in the registry
 from pipeline.extract.glyphs import BoolArray, FloatArray, Glyph, GlyphArrays, IntArray, PageGlyphs, is_bold_font, normalise_char, quantise_direction
 
@@ -184,6 +184,7 @@ def _refuse_a_bomb(path: Path, number: int, page: PDFPage, limit: int) -> None:
         raise DocumentTooLargeError(
             path, f"page {number}'s content stream expands to more than extract.max_content_mb = {limit >> 20} MB: "
             "a decompression bomb, or a page too large to read",
+            CONTENT_HINT,
         )
 
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 
-from pipeline.errors import CorruptPdfError, DocumentTooLargeError, ImageOnlyPdfError, NoTextError
+from pipeline.errors import CONTENT_HINT, CorruptPdfError, DocumentTooLargeError, ImageOnlyPdfError, NoTextError
 from pipeline.extract.garbled import is_garbled
 from pipeline.extract.backends import BACKENDS, PdfInfo, check_opens, largest_content_stream, read_pages, sniff
 from pipeline.extract.blocks import FootnoteNumbers, LayoutRules, Piece, stream_pieces
@@ -254,6 +254,7 @@ def _no_text(path: Path, password: str | None, pages: list[_ReadPage], settings:
         raise DocumentTooLargeError(
             path, f"page {largest[0]}'s content stream expands to more than extract.max_content_mb = "
             f"{settings['max_content_mb']} MB yet draws no text: a decompression bomb or a broken file",
+            CONTENT_HINT,
         )
     raise NoTextError(path, f"expected text, but {which} text layer and no scanned image")
 

@@ -217,14 +217,20 @@ def detect_recommendations(
     config: Any,
 ) -> list[Candidate]:
     """Score every unit; return those at or above the configured threshold."""
-    lex = lexicon_from(config)
-    rows, all_cues = document_rows(doc, sentences, mentions, lex)
+    rows, all_cues = document_rows(doc, sentences, mentions, lexicon_from(config))
+    return candidates_from(sentences, rows, all_cues, models, config)
+
+
+def candidates_from(
+    sentences: Sequence[Sentence], rows: Sequence[Any], cues: Sequence[Any], models: Any, config: Any,
+) -> list[Candidate]:
+    """The units whose detector score, from their feature rows, reaches the configured threshold."""
     if not rows:
         return []
     scores = models.detector.predict_proba(rows_frame(rows))[:, 1]
     threshold = float(config.get("recognise.recommendation_threshold"))
     return [
         Candidate(sentence=s, score=float(p), cues=c)
-        for s, p, c in zip(sentences, scores, all_cues)
+        for s, p, c in zip(sentences, scores, cues)
         if p >= threshold
     ]

@@ -18,9 +18,7 @@ import base64
 import hashlib
 import html
 import json
-import os
 import re
-import tempfile
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
@@ -28,6 +26,7 @@ from typing import Any
 
 import networkx as nx
 
+from pipeline.atomic import atomic_write_bytes
 from pipeline.errors import PolicygraphError
 from pipeline.report.payload import build_payload
 from pipeline.types import Recommendation
@@ -139,20 +138,12 @@ def write_report(
     """Render and write the report atomically: readers see the old file or the new one, never half."""
     target = Path(path)
     page = render_report(graph, recommendations, title=title).encode("utf-8")
+    if not target.parent.is_dir():
+        raise ReportError(f"{target}: cannot create a file in {target.parent} (no such folder); "
+                          "check that the output folder exists and is writable")
     try:
-        handle = tempfile.NamedTemporaryFile(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp", delete=False)
+        atomic_write_bytes(target, page)
     except OSError as exc:
-        raise ReportError(f"{target}: cannot create a file in {target.parent} ({exc.strerror}); "
-                          "check that the output folder exists and is writable") from None
-    try:
-        with handle:
-            handle.write(page)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(handle.name, 0o644)  # mkstemp's 0600 would hide the report from other readers
-        os.replace(handle.name, target)
-    except OSError as exc:
-        Path(handle.name).unlink(missing_ok=True)
         raise ReportError(f"{target}: report could not be written ({exc.strerror}); "
                           "check free space and permissions of the output folder") from None
     return target

@@ -56,7 +56,7 @@ def test_a_paper_with_five_of_six_pages_scanned_is_read_in_part_and_says_so(tmp_
     assert entry["status"] == "ok" and entry["partial"] is True
     assert entry["pages_lost"] == [2, 3, 4, 5, 6]
     assert [w["code"] for w in entry["warnings"]] == ["partial"]
-    assert "5 of 6 pages are scanned images" in run["printed"]
+    assert "5 of 6 page(s) are scanned images" in run["printed"]
 
 
 def test_a_garbled_text_layer_is_flagged_and_gives_no_recommendations(tmp_path):
