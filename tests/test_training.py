@@ -18,7 +18,7 @@ TRAIN_ID, HELD_OUT_ID = SAMPLE_IDS[1], SAMPLE_IDS[0]  # train on kharytonau, sco
 @pytest.fixture(scope="module")
 def one_paper_models(tmp_path_factory, config):
     """Models trained on one sample paper only, written to a temporary folder."""
-    from pipeline.classify.training import train
+    from pipeline.training import train
 
     out = tmp_path_factory.mktemp("models")
     models, scores, written = train(ANNOTATIONS, CORPUS, config, out_dir=out, doc_ids=[TRAIN_ID], held_out=False)
@@ -59,7 +59,7 @@ def test_held_out_paper_scores_well_above_floor(one_paper_models, config):
 @pytest.mark.slow
 def test_train_reproduces_the_shipped_models(tmp_path, config):
     """The models in the package are exactly what `train` makes from the repo's labelled data."""
-    from pipeline.classify.training import train
+    from pipeline.training import train
     from pipeline.recognise.recommendations import FEATURE_NAMES, rows_frame
 
     train(ANNOTATIONS, CORPUS, config, out_dir=tmp_path, held_out=False)
