@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from pipeline import __version__
-from pipeline.classify.instruments import fit_instrument_model, instrument_text
+from pipeline.classify.instruments import InstrumentClassifier, instrument_specs, instrument_text
 from pipeline.config import Config
 from pipeline.errors import UsageError
 from pipeline.models import PACKAGED_MODELS, Models, save_models
@@ -92,18 +92,20 @@ def fit_models(prepared: Sequence[PreparedDocument], config: Config) -> Models:
     labels = [y for p in prepared for y in p.labels]
     if sum(labels) < 3 or len(labels) - sum(labels) < 3:
         raise UsageError("too few labelled recommendations or non-recommendations to train (need 3 of each)")
-    detector = build_detector()
+    detector = build_detector(**config.get("train.detector"))
     detector.fit(rows_frame(rows), np.array(labels))
 
-    texts, measures, label_sets = [], [], []
+    units, label_sets = [], []
     for p in prepared:
         matched = {g: s for s, g in p.gold_of.items()}
         for g, unit in enumerate(p.gold):
             s = matched.get(g)
-            texts.append(instrument_text(unit["text"], p.sentences[s], p.cues[s]) if s is not None else unit["text"])
-            measures.append(measure_text(p.cues[s]) if s is not None else unit["text"])
+            text = instrument_text(unit["text"], p.sentences[s], p.cues[s]) if s is not None else unit["text"]
+            units.append((text, measure_text(p.cues[s]) if s is not None else unit["text"]))
             label_sets.append(list(unit.get("instruments") or []))
-    instruments = fit_instrument_model(texts, measures, label_sets, config.instruments)
+    specs = instrument_specs(config.instruments)
+    indicator = np.array([[int(spec[0] in labels) for spec in specs] for labels in label_sets]).reshape(len(units), len(specs))
+    instruments = InstrumentClassifier(specs, **config.get("train.instruments")).fit(units, indicator)
     counts = {iid: sum(iid in labels for labels in label_sets) for iid in config.instruments.ids}
     meta = {
         "trained_on": sorted(p.doc_id for p in prepared),
@@ -111,7 +113,7 @@ def fit_models(prepared: Sequence[PreparedDocument], config: Config) -> Models:
         "positives": int(sum(labels)),
         "labelled_instruments": counts,
     }
-    return Models(detector=detector, instruments=instruments, instrument_labels=tuple(instruments["labels"]), meta=meta)
+    return Models(detector=detector, instruments=instruments, instrument_labels=tuple(str(label) for label in instruments.classes_), meta=meta)
 
 
 def predict_prepared(p: PreparedDocument, models: Models, config: Config) -> list[dict[str, Any]]:
