@@ -77,7 +77,7 @@ def prepare(pdf: Path, doc_id: str, gold: list[dict[str, Any]], config: Config, 
     layout, doc, sentences, mentions = parsed.layout, parsed.doc, parsed.sentences, parsed.mentions
     rows, cues = document_rows(doc, sentences, mentions, lexicon_from(config))
     predicted = [{"doc_id": doc_id, "text": s.text} for s in sentences]
-    pairs = match_units(gold, predicted)
+    pairs = match_units(gold, predicted, config.get("evaluate.match_threshold"))
     gold_of = {p: g for g, p in pairs}
     labels = [1 if i in gold_of else 0 for i in range(len(sentences))]
     unmatched = len(gold) - len(pairs)
@@ -134,7 +134,7 @@ def held_out_scores(prepared: Sequence[PreparedDocument], config: Config) -> dic
         rest = [p for p in prepared if p is not held]
         models = fit_models(rest, config)
         predictions = predict_prepared(held, models, config)
-        results[held.doc_id] = score(held.gold, predictions)
+        results[held.doc_id] = score(held.gold, predictions, threshold=config.get("evaluate.match_threshold"))
     return results
 
 

@@ -97,3 +97,28 @@ def test_models_refuse_foreign_types(tmp_path):
     (tmp_path / "evil.skops").write_bytes(sio.dumps({"path": Path("/etc/passwd")}))
     with pytest.raises(ModelError, match="refusing to load"):
         _load_skops(tmp_path / "evil.skops")
+
+
+def test_hyperparameters_come_from_the_train_settings(config):
+    """`train.detector` and `train.instruments` in the settings reach the estimators that training fits."""
+    import dataclasses
+
+    from pipeline.recognise.recommendations import FEATURE_NAMES
+    from pipeline.training import PreparedDocument, fit_models
+
+    texts = ["impose sanctions on the regime", "the regime held elections", "give aid to the media",
+             "the weather was cold", "sanction the officials now", "grant visas to students", "it rained a lot",
+             "the report was long"]
+    labels = [1, 0, 1, 0, 1, 1, 0, 0]
+    rows = [dict(dict.fromkeys(FEATURE_NAMES, float(y)), text=t) for t, y in zip(texts, labels)]
+    gold = [{"text": t, "instruments": ["sanctions"] if "sanction" in t else ["financial_aid"]}
+            for t, y in zip(texts, labels) if y]
+    prepared = PreparedDocument("toy", None, None, (), (), rows, [], gold, labels, {})
+    train_settings = {"detector": dict(config.get("train.detector"), c=0.123, calibration_folds=2),
+                      "instruments": dict(config.get("train.instruments"), c=0.456)}
+    tuned = dataclasses.replace(config, settings={**config.settings, "train": train_settings})
+    models = fit_models([prepared], tuned)
+    assert models.detector.get_params()["classifier__estimator__C"] == 0.123
+    assert models.detector.get_params()["classifier__cv"] == 2
+    assert models.instruments.get_params()["c"] == 0.456
+    assert list(models.instrument_labels) == list(config.instruments.ids)
