@@ -149,22 +149,31 @@ def _summary_line(scores: dict[str, Any]) -> str:
 
 
 def model_card(models: Models, held_out: dict[str, Any], data_dir: Path) -> str:
+    """The model card: every number in it is what `policygraph train` just measured, with how to rerun it."""
+    trained_on = models.meta["trained_on"]
+    detector, instruments = models.meta["hyperparameters"]["detector"], models.meta["hyperparameters"]["instruments"]
     lines = [
         "# policygraph classifiers: model card",
         "",
+        "Written by `policygraph train`; every number below is reproduced by running it again",
+        f"(`policygraph train --data {data_dir}` on the repo's labelled papers writes this file).",
+        "",
         f"- Trained: {models.meta['trained_at']} by `policygraph train` (policygraph {__version__})",
-        f"- Data: `{data_dir}`, hand-labelled by ANNOTATION.md: {', '.join(models.meta['trained_on'])}",
+        f"- Data: `{data_dir}`, hand-labelled by ANNOTATION.md: {', '.join(trained_on)}",
         f"- Units: {models.meta['units']} sentence units, {models.meta['positives']} recommendations",
         "- Detector: logistic regression over parse-cue features grouped by what makes a prescription",
         "  (deontic modal with its subject, imperative, performative, impersonal and passive prescriptions,",
         "  list items completing a prescribing lead-in), blockers (reported speech, predictions, conditions,",
-        "  questions, counterfactuals, footnotes) and down-weighted word n-grams; sigmoid-calibrated (3-fold).",
-        "- Instruments: a binary decision per (unit, instrument) by one logistic regression shared by all",
-        "  instruments, over seed-term hits (configs/instruments.yaml) in the unit and its measure and the",
-        "  TF-IDF similarity of the unit to each instrument's definition.",
+        "  questions, counterfactuals, footnotes) and down-weighted word n-grams; sigmoid-calibrated",
+        f"  ({detector['calibration_folds']}-fold). Settings `train.detector`: {_settings_line(detector)}.",
+        "- Instruments: `InstrumentClassifier`, a binary decision per (unit, instrument) by one logistic",
+        "  regression shared by all instruments, over seed-term hits (configs/instruments.yaml) in the unit",
+        "  and its measure and the TF-IDF similarity of the unit to each instrument's definition.",
+        f"  Settings `train.instruments`: {_settings_line(instruments)}.",
         f"- Labelled units per instrument: {', '.join(f'{k} {v}' for k, v in sorted(models.meta['labelled_instruments'].items()))}",
-        "- Format: skops (no pickle); loading refuses types outside scikit-learn/numpy/scipy.",
-        "- Intended use: English policy papers. Trained on two papers about one country: expect lower",
+        "- Format: skops (no pickle); loading refuses types outside scikit-learn/numpy/scipy and",
+        "  policygraph's own estimators (`pipeline.models.TRUSTED_TYPES`).",
+        f"- Intended use: English policy papers. Trained on {len(trained_on)} labelled paper(s): expect lower",
         "  scores on other genres (resolutions, legal acts) and check a sample of the output.",
         "",
         "## Held-out scores (trained on the other documents, evaluated on this one)",
@@ -174,8 +183,18 @@ def model_card(models: Models, held_out: dict[str, Any], data_dir: Path) -> str:
         lines.append("Only one document: no held-out score.")
     for doc_id, scores in sorted(held_out.items()):
         lines.append(f"- `{doc_id}`: {_summary_line(scores)}")
+    if held_out:
+        lines += [
+            "",
+            "One line alone: `policygraph train --docs <the other documents> --out DIR`, then",
+            "`policygraph evaluate --gold <data>/<doc_id>.jsonl --models DIR <pdfs>/<doc_id>.pdf`.",
+        ]
     lines.append("")
     return "\n".join(lines)
+
+
+def _settings_line(settings: dict[str, Any]) -> str:
+    return ", ".join(f"{key} {value}" for key, value in settings.items())
 
 
 def train(
@@ -203,7 +222,7 @@ def train(
     scores = held_out_scores(prepared, config) if held_out and len(prepared) > 1 else {}
     models = fit_models(prepared, config)
     models = replace(models, meta=dict(models.meta, trained_at=trained_at or dt.date.today().isoformat(),
-                                        held_out=scores))
+                                        held_out=scores, hyperparameters=config.get("train")))
     target = out_dir if out_dir is not None else PACKAGED_MODELS
     written = save_models(models, target, model_card(models, scores, data_dir))
     return models, scores, written
