@@ -194,7 +194,7 @@ def model_card(models: Models, held_out: dict[str, Any], data_dir: Path) -> str:
 
 
 def _settings_line(settings: dict[str, Any]) -> str:
-    return ", ".join(f"{key} {value}" for key, value in settings.items())
+    return ", ".join(f"{key} {value}" for key, value in sorted(settings.items()))
 
 
 def train(
