@@ -59,7 +59,7 @@ def instrument_text(text: str, sentence: Sentence | None, cues: Cues | None) -> 
     return text
 
 
-Lexicon = Mapping[str, Sequence[str]]  # instrument id -> seed terms
+SeedTerms = Mapping[str, Sequence[str]]  # instrument id -> seed terms
 # (instrument id, definition, seed terms): what the classifier knows of each instrument
 InstrumentSpec = tuple[str, str, tuple[str, ...]]
 
@@ -74,23 +74,23 @@ def lexicon_columns(instrument_ids: Sequence[str]) -> list[str]:
     return [f"lex_{iid}" for iid in instrument_ids] + [f"mlex_{iid}" for iid in instrument_ids]
 
 
-def lexicon_features(text: str, lexicon: Lexicon, instrument_ids: Sequence[str], prefix: str = "lex_") -> dict[str, float]:
+def lexicon_features(text: str, seed_terms: SeedTerms, instrument_ids: Sequence[str], prefix: str = "lex_") -> dict[str, float]:
     """Seed-term hits per instrument in ``text`` (lower-cased), squashed to [0, 1]."""
     lowered = text.lower()
     row = {}
     for iid in instrument_ids:
-        terms = tuple(lexicon.get(iid) or ())
+        terms = tuple(seed_terms.get(iid) or ())
         hits = len(_term_patterns(terms).findall(lowered)) if terms else 0
         row[f"{prefix}{iid}"] = min(hits, 2) / 2.0
     return row
 
 
-def first_hit_positions(text: str, lexicon: Lexicon, instrument_ids: Sequence[str]) -> np.ndarray:
+def first_hit_positions(text: str, seed_terms: SeedTerms, instrument_ids: Sequence[str]) -> np.ndarray:
     """Character offset of each instrument's first seed-term hit in ``text`` (inf when none)."""
     lowered = text.lower()
     positions = np.full(len(instrument_ids), np.inf)
     for column, iid in enumerate(instrument_ids):
-        terms = tuple(lexicon.get(iid) or ())
+        terms = tuple(seed_terms.get(iid) or ())
         if terms:
             match = _term_patterns(terms).search(lowered)
             if match:
@@ -98,7 +98,7 @@ def first_hit_positions(text: str, lexicon: Lexicon, instrument_ids: Sequence[st
     return positions
 
 
-def instrument_frame(texts: Sequence[str], measures: Sequence[str], lexicon: Lexicon, instrument_ids: Sequence[str]) -> pd.DataFrame:
+def instrument_frame(texts: Sequence[str], measures: Sequence[str], seed_terms: SeedTerms, instrument_ids: Sequence[str]) -> pd.DataFrame:
     """Feature rows: the unit's text, its measure text, and lexicon hits in each.
 
     Hits in the measure (the prescribed action) are kept apart from hits in
@@ -108,8 +108,8 @@ def instrument_frame(texts: Sequence[str], measures: Sequence[str], lexicon: Lex
     for text, measure in zip(texts, measures):
         measure = measure or text
         row: dict[str, Any] = {"text": text.lower(), "measure": measure.lower()}
-        row.update(lexicon_features(text, lexicon, instrument_ids, "lex_"))
-        row.update(lexicon_features(measure, lexicon, instrument_ids, "mlex_"))
+        row.update(lexicon_features(text, seed_terms, instrument_ids, "lex_"))
+        row.update(lexicon_features(measure, seed_terms, instrument_ids, "mlex_"))
         rows.append(row)
     return pd.DataFrame(rows, columns=["text", "measure", *lexicon_columns(instrument_ids)])
 
@@ -117,7 +117,7 @@ def instrument_frame(texts: Sequence[str], measures: Sequence[str], lexicon: Lex
 def pair_features(
     texts: Sequence[str],
     measures: Sequence[str],
-    lexicon: Lexicon,
+    seed_terms: SeedTerms,
     instrument_ids: Sequence[str],
     vectorizer: TfidfVectorizer,
     definitions: np.ndarray,
@@ -129,7 +129,7 @@ def pair_features(
     TF-IDF cosine between the unit and the instrument's definition with its
     rank among instruments.
     """
-    frame = instrument_frame(texts, measures, lexicon, instrument_ids)
+    frame = instrument_frame(texts, measures, seed_terms, instrument_ids)
     k = len(instrument_ids)
     lex = frame[[f"lex_{i}" for i in instrument_ids]].to_numpy(dtype=float)
     mlex = frame[[f"mlex_{i}" for i in instrument_ids]].to_numpy(dtype=float)
@@ -141,7 +141,7 @@ def pair_features(
     relative = sims / (sims.max(axis=1, keepdims=True) + 1e-9)
     # The prescribed action names its instrument first ("introduce sanctions
     # against ... businesses"); later words name targets, purposes and context.
-    positions = np.array([first_hit_positions(m or t, lexicon, instrument_ids) for t, m in zip(texts, measures)]).reshape(len(texts), k)
+    positions = np.array([first_hit_positions(m or t, seed_terms, instrument_ids) for t, m in zip(texts, measures)]).reshape(len(texts), k)
     first_in_measure = ((positions == positions.min(axis=1, keepdims=True)) & np.isfinite(positions)).astype(float)
     columns = [lex, mlex, share, leads, sims, (rank == 0).astype(float), (rank < 3).astype(float), relative, first_in_measure]
     return np.stack(columns, axis=2).reshape(len(texts) * k, len(columns))
@@ -191,7 +191,7 @@ class InstrumentClassifier(ClassifierMixin, BaseEstimator):
         tags.target_tags.multi_output = True
         return tags
 
-    def _ids_and_lexicon(self) -> tuple[list[str], dict[str, tuple[str, ...]]]:
+    def _ids_and_seed_terms(self) -> tuple[list[str], dict[str, tuple[str, ...]]]:
         if not self.instruments:
             raise ValueError(
                 "InstrumentClassifier got no instruments; expected (id, definition, seed terms) triples, "
@@ -201,7 +201,7 @@ class InstrumentClassifier(ClassifierMixin, BaseEstimator):
 
     def fit(self, X: Any, y: Any) -> InstrumentClassifier:
         texts, measures = _texts_and_measures(X)
-        ids, lexicon = self._ids_and_lexicon()
+        ids, seed_terms = self._ids_and_seed_terms()
         targets = np.asarray(y)
         if targets.shape != (len(texts), len(ids)):
             raise ValueError(
@@ -213,7 +213,7 @@ class InstrumentClassifier(ClassifierMixin, BaseEstimator):
         vectorizer.fit(definition_texts + [t.lower() for t in texts])
         self.vectorizer_ = vectorizer
         self.definitions_ = vectorizer.transform(definition_texts).toarray()
-        features = pair_features(texts, measures, lexicon, ids, vectorizer, self.definitions_)
+        features = pair_features(texts, measures, seed_terms, ids, vectorizer, self.definitions_)
         self.classifier_ = LogisticRegression(C=self.c, max_iter=self.max_iter, random_state=self.random_state)
         self.classifier_.fit(features, targets.astype(int).reshape(-1))
         self.classes_ = np.array(ids)
@@ -224,10 +224,10 @@ class InstrumentClassifier(ClassifierMixin, BaseEstimator):
         """One row per unit, one probability per instrument of ``classes_``."""
         check_is_fitted(self)
         texts, measures = _texts_and_measures(X)
-        ids, lexicon = self._ids_and_lexicon()
+        ids, seed_terms = self._ids_and_seed_terms()
         if not texts:
             return np.zeros((0, len(ids)))
-        features = pair_features(texts, measures, lexicon, ids, self.vectorizer_, self.definitions_)
+        features = pair_features(texts, measures, seed_terms, ids, self.vectorizer_, self.definitions_)
         return self.classifier_.predict_proba(features)[:, 1].reshape(len(texts), len(ids))
 
     def predict(self, X: Any) -> np.ndarray:
