@@ -230,7 +230,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from pipeline.classify.training import train_command
+    from pipeline.training import train_command
 
     config = _load_config(args)
     return train_command(args, config)

@@ -100,6 +100,27 @@ class EvaluateSchema(_Section):
     match_threshold: Annotated[float, Field(gt=0.0, le=1.0)]
 
 
+class DetectorTrainSchema(_Section):
+    c: Annotated[float, Field(gt=0.0)]
+    min_df: Positive
+    ngram_weight: Annotated[float, Field(ge=0.0)]
+    max_ngrams: Positive
+    calibration_folds: Annotated[int, Field(ge=2)]
+    max_iter: Positive
+    random_state: Annotated[int, Field(ge=0)]
+
+
+class InstrumentTrainSchema(_Section):
+    c: Annotated[float, Field(gt=0.0)]
+    max_iter: Positive
+    random_state: Annotated[int, Field(ge=0)]
+
+
+class TrainSchema(_Section):
+    detector: DetectorTrainSchema
+    instruments: InstrumentTrainSchema
+
+
 class SettingsSchema(_Section):
     """Every setting's type and range; the defaults themselves live in configs/settings.yaml."""
 
@@ -112,6 +133,7 @@ class SettingsSchema(_Section):
     run: RunSchema
     limits: LimitsSchema
     evaluate: EvaluateSchema
+    train: TrainSchema
 
 
 def _merge_checked(defaults: dict[str, Any], given: Any, path: Path, trail: str) -> dict[str, Any]:

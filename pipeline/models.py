@@ -21,14 +21,16 @@ PACKAGED_MODELS = Path(__file__).resolve().parent / "models"
 DETECTOR_FILE = "detector.skops"
 INSTRUMENTS_FILE = "instruments.skops"
 META_FILE = "models.json"
-# Only estimators from these libraries may be loaded from a model file.
+# Only estimators from these libraries, and policygraph's own estimators, may
+# be loaded from a model file.
 TRUSTED_PREFIXES = ("sklearn.", "numpy.", "scipy.", "builtins.", "collections.", "pandas.")
+TRUSTED_TYPES = frozenset({"pipeline.classify.instruments.InstrumentClassifier"})
 
 
 @dataclass(frozen=True)
 class Models:
-    detector: Any  # sklearn Pipeline: feature rows -> P(recommendation)
-    instruments: Any  # sklearn Pipeline: feature rows -> one probability per instrument
+    detector: Any  # sklearn Pipeline (build_detector): rows_frame feature rows -> P(recommendation)
+    instruments: Any  # InstrumentClassifier: (text, measure) rows -> one probability per instrument
     instrument_labels: tuple[str, ...]
     meta: dict[str, Any]
 
@@ -40,10 +42,11 @@ def _load_skops(path: Path) -> Any:
         untrusted = sio.get_untrusted_types(file=path)
     except (OSError, ValueError, KeyError) as exc:
         raise ModelError(f"{path}: not a readable skops model file ({exc}); run `policygraph train` to rebuild it") from None
-    refused = [t for t in untrusted if not t.startswith(TRUSTED_PREFIXES)]
+    refused = [t for t in untrusted if not t.startswith(TRUSTED_PREFIXES) and t not in TRUSTED_TYPES]
     if refused:
         raise ModelError(
-            f"{path}: the model file names types outside scikit-learn/numpy/scipy ({', '.join(refused[:5])}); "
+            f"{path}: the model file names types outside scikit-learn/numpy/scipy and policygraph's estimators "
+            f"({', '.join(refused[:5])}); "
             "refusing to load it. Rebuild it with `policygraph train`"
         )
     return sio.load(path, trusted=untrusted)

@@ -56,3 +56,17 @@ def test_missing_taxonomy_file_is_reported(tmp_path):
     user.write_text("paths:\n  actors: nowhere.yaml\n")
     with pytest.raises(ConfigError, match="nowhere.yaml: file: does not exist"):
         load_config(user)
+
+
+def test_training_hyperparameters_are_settings_with_ranges(tmp_path):
+    """Every training hyperparameter is in settings.yaml; a value out of range names the entry."""
+    from pipeline.config import ConfigError, load_config
+
+    config = load_config()
+    assert set(config.get("train.detector")) == {
+        "c", "min_df", "ngram_weight", "max_ngrams", "calibration_folds", "max_iter", "random_state"}
+    assert set(config.get("train.instruments")) == {"c", "max_iter", "random_state"}
+    bad = tmp_path / "settings.yaml"
+    bad.write_text("train:\n  detector:\n    calibration_folds: 1\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"train\.detector\.calibration_folds"):
+        load_config(bad)

@@ -483,3 +483,12 @@ def test_command_on_pdfs_scores_what_the_pipeline_predicts(gold_and_pred, config
     assert calls == [([Path("paper.pdf")], str(tmp_path))]
     assert json.loads(capsys.readouterr().out)["detection"]["tp"] == 2
 
+
+
+def test_one_match_threshold_the_settings_one() -> None:
+    """Without a threshold, matching and scoring use `evaluate.match_threshold` of the default settings."""
+    import pipeline.evaluate as evaluate
+
+    assert evaluate.default_match_threshold() == load_config().get("evaluate.match_threshold")
+    assert score(GOLD, PRED)["settings"]["match_threshold"] == load_config().get("evaluate.match_threshold")
+    assert not hasattr(evaluate, "MATCH_THRESHOLD")

@@ -8,15 +8,18 @@ wording the training data never saw.
 
 from __future__ import annotations
 
+import copy
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
+from sklearn.utils.validation import check_is_fitted
 
 from pipeline.recognise.cues import Cues
 from pipeline.taxonomy import InstrumentTaxonomy
@@ -56,35 +59,46 @@ def instrument_text(text: str, sentence: Sentence | None, cues: Cues | None) -> 
     return text
 
 
+SeedTerms = Mapping[str, Sequence[str]]  # instrument id -> seed terms
+# (instrument id, definition, seed terms): what the classifier knows of each instrument
+InstrumentSpec = tuple[str, str, tuple[str, ...]]
+
+
+def instrument_specs(taxonomy: InstrumentTaxonomy, instrument_ids: Sequence[str] | None = None) -> tuple[InstrumentSpec, ...]:
+    """The taxonomy's instruments as plain triples, in ``instrument_ids`` order (default: taxonomy order)."""
+    ids = taxonomy.ids if instrument_ids is None else instrument_ids
+    return tuple((i, taxonomy.instruments[i].definition, tuple(taxonomy.instruments[i].terms)) for i in ids)
+
+
 def lexicon_columns(instrument_ids: Sequence[str]) -> list[str]:
     return [f"lex_{iid}" for iid in instrument_ids] + [f"mlex_{iid}" for iid in instrument_ids]
 
 
-def lexicon_features(text: str, taxonomy: InstrumentTaxonomy, instrument_ids: Sequence[str], prefix: str = "lex_") -> dict[str, float]:
+def lexicon_features(text: str, seed_terms: SeedTerms, instrument_ids: Sequence[str], prefix: str = "lex_") -> dict[str, float]:
     """Seed-term hits per instrument in ``text`` (lower-cased), squashed to [0, 1]."""
     lowered = text.lower()
     row = {}
     for iid in instrument_ids:
-        instrument = taxonomy.instruments.get(iid)
-        hits = len(_term_patterns(instrument.terms).findall(lowered)) if instrument and instrument.terms else 0
+        terms = tuple(seed_terms.get(iid) or ())
+        hits = len(_term_patterns(terms).findall(lowered)) if terms else 0
         row[f"{prefix}{iid}"] = min(hits, 2) / 2.0
     return row
 
 
-def first_hit_positions(text: str, taxonomy: InstrumentTaxonomy, instrument_ids: Sequence[str]) -> np.ndarray:
+def first_hit_positions(text: str, seed_terms: SeedTerms, instrument_ids: Sequence[str]) -> np.ndarray:
     """Character offset of each instrument's first seed-term hit in ``text`` (inf when none)."""
     lowered = text.lower()
     positions = np.full(len(instrument_ids), np.inf)
     for column, iid in enumerate(instrument_ids):
-        instrument = taxonomy.instruments.get(iid)
-        if instrument and instrument.terms:
-            match = _term_patterns(instrument.terms).search(lowered)
+        terms = tuple(seed_terms.get(iid) or ())
+        if terms:
+            match = _term_patterns(terms).search(lowered)
             if match:
                 positions[column] = match.start()
     return positions
 
 
-def instrument_frame(texts: Sequence[str], measures: Sequence[str], taxonomy: InstrumentTaxonomy, instrument_ids: Sequence[str]) -> pd.DataFrame:
+def instrument_frame(texts: Sequence[str], measures: Sequence[str], seed_terms: SeedTerms, instrument_ids: Sequence[str]) -> pd.DataFrame:
     """Feature rows: the unit's text, its measure text, and lexicon hits in each.
 
     Hits in the measure (the prescribed action) are kept apart from hits in
@@ -94,20 +108,16 @@ def instrument_frame(texts: Sequence[str], measures: Sequence[str], taxonomy: In
     for text, measure in zip(texts, measures):
         measure = measure or text
         row: dict[str, Any] = {"text": text.lower(), "measure": measure.lower()}
-        row.update(lexicon_features(text, taxonomy, instrument_ids, "lex_"))
-        row.update(lexicon_features(measure, taxonomy, instrument_ids, "mlex_"))
+        row.update(lexicon_features(text, seed_terms, instrument_ids, "lex_"))
+        row.update(lexicon_features(measure, seed_terms, instrument_ids, "mlex_"))
         rows.append(row)
     return pd.DataFrame(rows, columns=["text", "measure", *lexicon_columns(instrument_ids)])
-
-
-def _definition_texts(taxonomy: InstrumentTaxonomy, instrument_ids: Sequence[str]) -> list[str]:
-    return [f"{taxonomy.instruments[i].definition} {'; '.join(taxonomy.instruments[i].terms)}" for i in instrument_ids]
 
 
 def pair_features(
     texts: Sequence[str],
     measures: Sequence[str],
-    taxonomy: InstrumentTaxonomy,
+    seed_terms: SeedTerms,
     instrument_ids: Sequence[str],
     vectorizer: TfidfVectorizer,
     definitions: np.ndarray,
@@ -119,7 +129,7 @@ def pair_features(
     TF-IDF cosine between the unit and the instrument's definition with its
     rank among instruments.
     """
-    frame = instrument_frame(texts, measures, taxonomy, instrument_ids)
+    frame = instrument_frame(texts, measures, seed_terms, instrument_ids)
     k = len(instrument_ids)
     lex = frame[[f"lex_{i}" for i in instrument_ids]].to_numpy(dtype=float)
     mlex = frame[[f"mlex_{i}" for i in instrument_ids]].to_numpy(dtype=float)
@@ -131,51 +141,114 @@ def pair_features(
     relative = sims / (sims.max(axis=1, keepdims=True) + 1e-9)
     # The prescribed action names its instrument first ("introduce sanctions
     # against ... businesses"); later words name targets, purposes and context.
-    positions = np.array([first_hit_positions(m or t, taxonomy, instrument_ids) for t, m in zip(texts, measures)]).reshape(len(texts), k)
+    positions = np.array([first_hit_positions(m or t, seed_terms, instrument_ids) for t, m in zip(texts, measures)]).reshape(len(texts), k)
     first_in_measure = ((positions == positions.min(axis=1, keepdims=True)) & np.isfinite(positions)).astype(float)
     columns = [lex, mlex, share, leads, sims, (rank == 0).astype(float), (rank < 3).astype(float), relative, first_in_measure]
     return np.stack(columns, axis=2).reshape(len(texts) * k, len(columns))
 
 
-def fit_instrument_model(
-    texts: Sequence[str],
-    measures: Sequence[str],
-    label_sets: Sequence[Sequence[str]],
-    taxonomy: InstrumentTaxonomy,
-    *,
-    c: float = 0.3,
-    random_state: int = 0,
-) -> dict[str, Any]:
-    """Fit the instrument classifier: one binary decision per (unit, instrument).
+def _texts_and_measures(X: Any) -> tuple[list[str], list[str]]:
+    """``X`` as two lists: a frame with ``text`` and ``measure`` columns, or rows of (text, measure)."""
+    if hasattr(X, "columns"):
+        return [str(t) for t in X["text"]], ["" if m is None else str(m) for m in X["measure"]]
+    rows = np.asarray(X, dtype=object)
+    if rows.size == 0:
+        return [], []
+    if rows.ndim != 2 or rows.shape[1] != 2:
+        raise ValueError(
+            f"expected X of shape (n_units, 2): each unit's text and its measure text; got shape {rows.shape}. "
+            "Pass a DataFrame with 'text' and 'measure' columns or a list of (text, measure) pairs"
+        )
+    return [str(t) for t in rows[:, 0]], ["" if m is None else str(m) for m in rows[:, 1]]
+
+
+class InstrumentClassifier(ClassifierMixin, BaseEstimator):
+    """Multi-label instrument classifier: a binary decision per (unit, instrument).
+
+    ``X`` holds each unit's text and measure text; ``y`` is an indicator
+    matrix with one column per instrument of ``instruments`` (``classes_``).
+    ``predict_proba`` gives one independent probability per instrument.
 
     The logistic regression's weights are shared by all instruments: on a few
     labelled papers, per-instrument weights (plain one-vs-rest) learn each
-    paper's mix of instruments and reached held-out micro-F1 0.19-0.43, while
-    shared weights over lexicon and definition evidence reach about 0.65 and
-    also score instruments the labelled papers never use.
+    paper's mix of instruments, while shared weights over lexicon and
+    definition evidence also score instruments the labelled papers never use.
+    The defaults are scikit-learn's; ``policygraph train`` passes
+    ``train.instruments`` from the settings.
     """
-    instrument_ids = list(taxonomy.ids)
-    definitions_text = _definition_texts(taxonomy, instrument_ids)
-    vectorizer = TfidfVectorizer(sublinear_tf=True, stop_words="english", ngram_range=(1, 2))
-    vectorizer.fit(definitions_text + [t.lower() for t in texts])
-    definitions = vectorizer.transform(definitions_text).toarray()
-    features = pair_features(texts, measures, taxonomy, instrument_ids, vectorizer, definitions)
-    targets = np.array([[int(i in labels) for i in instrument_ids] for labels in label_sets]).reshape(-1)
-    classifier = LogisticRegression(C=c, max_iter=5000, random_state=random_state).fit(features, targets)
-    return {"vectorizer": vectorizer, "definitions": definitions, "labels": instrument_ids, "classifier": classifier}
+
+    def __init__(self, instruments: tuple[InstrumentSpec, ...] = (), c: float = 1.0, max_iter: int = 100,
+                 random_state: int | None = None):
+        self.instruments = instruments
+        self.c = c
+        self.max_iter = max_iter
+        self.random_state = random_state
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.string = True
+        tags.classifier_tags.multi_label = True
+        tags.target_tags.multi_output = True
+        return tags
+
+    def _ids_and_seed_terms(self) -> tuple[list[str], dict[str, tuple[str, ...]]]:
+        if not self.instruments:
+            raise ValueError(
+                "InstrumentClassifier got no instruments; expected (id, definition, seed terms) triples, "
+                "for example instruments=instrument_specs(config.instruments)"
+            )
+        return [spec[0] for spec in self.instruments], {spec[0]: tuple(spec[2]) for spec in self.instruments}
+
+    def fit(self, X: Any, y: Any) -> InstrumentClassifier:
+        texts, measures = _texts_and_measures(X)
+        ids, seed_terms = self._ids_and_seed_terms()
+        targets = np.asarray(y)
+        if targets.shape != (len(texts), len(ids)):
+            raise ValueError(
+                f"expected y of shape (n_units, n_instruments) = ({len(texts)}, {len(ids)}), one 0/1 column per "
+                f"instrument in `instruments` order; got shape {targets.shape}"
+            )
+        definition_texts = [f"{definition} {'; '.join(terms)}" for _, definition, terms in self.instruments]
+        vectorizer = TfidfVectorizer(sublinear_tf=True, stop_words="english", ngram_range=(1, 2))
+        vectorizer.fit(definition_texts + [t.lower() for t in texts])
+        self.vectorizer_ = vectorizer
+        self.definitions_ = vectorizer.transform(definition_texts).toarray()
+        features = pair_features(texts, measures, seed_terms, ids, vectorizer, self.definitions_)
+        self.classifier_ = LogisticRegression(C=self.c, max_iter=self.max_iter, random_state=self.random_state)
+        self.classifier_.fit(features, targets.astype(int).reshape(-1))
+        self.classes_ = np.array(ids)
+        self.n_features_in_ = 2
+        return self
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """One row per unit, one probability per instrument of ``classes_``."""
+        check_is_fitted(self)
+        texts, measures = _texts_and_measures(X)
+        ids, seed_terms = self._ids_and_seed_terms()
+        if not texts:
+            return np.zeros((0, len(ids)))
+        features = pair_features(texts, measures, seed_terms, ids, self.vectorizer_, self.definitions_)
+        return self.classifier_.predict_proba(features)[:, 1].reshape(len(texts), len(ids))
+
+    def predict(self, X: Any) -> np.ndarray:
+        """The indicator matrix of instruments whose probability reaches 0.5."""
+        return (self.predict_proba(X) >= 0.5).astype(int)
 
 
-def predict_instrument_proba(model: dict[str, Any], texts: Sequence[str], measures: Sequence[str], taxonomy: InstrumentTaxonomy) -> np.ndarray:
-    """Probabilities, one row per unit, one column per ``model["labels"]`` instrument."""
-    labels = list(model["labels"])
-    known = [i for i in labels if i in taxonomy.instruments]
-    if known != labels:
-        missing = sorted(set(labels) - set(known))
+def predict_instrument_proba(model: InstrumentClassifier, texts: Sequence[str], measures: Sequence[str], taxonomy: InstrumentTaxonomy) -> np.ndarray:
+    """Probabilities, one row per unit, one column per ``model.classes_`` instrument.
+
+    Seed terms are read from the taxonomy in use, as they always were: an
+    edited term list changes the lexicon features without retraining.
+    """
+    labels = [str(label) for label in model.classes_]
+    missing = sorted(set(labels) - set(taxonomy.instruments))
+    if missing:
         raise ValueError(f"the instrument model knows instruments the taxonomy lacks: {', '.join(missing)}; retrain with `policygraph train`")
-    if not texts:
-        return np.zeros((0, len(labels)))
-    features = pair_features(texts, measures, taxonomy, labels, model["vectorizer"], model["definitions"])
-    return model["classifier"].predict_proba(features)[:, 1].reshape(len(texts), len(labels))
+    current = instrument_specs(taxonomy, labels)
+    if tuple(model.instruments) != current:
+        model = copy.copy(model).set_params(instruments=current)
+    return model.predict_proba(list(zip(texts, measures)))
 
 
 def choose_instruments(probabilities: np.ndarray, labels: Sequence[str], threshold: float, max_instruments: int) -> tuple[str, ...]:

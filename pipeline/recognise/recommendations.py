@@ -183,12 +183,14 @@ def rows_frame(rows: Sequence[dict[str, Any]]) -> pd.DataFrame:
 
 
 def build_detector(
-    *, c: float = 0.5, min_df: int = 2, ngram_weight: float = 0.3, max_ngrams: int = 2000, random_state: int = 0
+    *, c: float, min_df: int, ngram_weight: float, max_ngrams: int, calibration_folds: int, max_iter: int,
+    random_state: int,
 ) -> Pipeline:
     """The detector: cue features and word n-grams, logistic regression, sigmoid calibration.
 
-    N-grams are down-weighted: on a few papers they learn topic words, which
-    do not carry to other papers; the cue features do.
+    The arguments are ``train.detector`` in the settings. N-grams are
+    down-weighted: on a few papers they learn topic words, which do not carry
+    to other papers; the cue features do.
     """
     features = ColumnTransformer(
         [
@@ -202,9 +204,9 @@ def build_detector(
         transformer_weights={"cues": 1.0, "ngrams": ngram_weight},
     )
     classifier = CalibratedClassifierCV(
-        LogisticRegression(C=c, class_weight="balanced", max_iter=5000, random_state=random_state),
+        LogisticRegression(C=c, class_weight="balanced", max_iter=max_iter, random_state=random_state),
         method="sigmoid",
-        cv=3,
+        cv=calibration_folds,
     )
     return Pipeline([("features", features), ("classifier", classifier)])
 

@@ -18,7 +18,7 @@ TRAIN_ID, HELD_OUT_ID = SAMPLE_IDS[1], SAMPLE_IDS[0]  # train on kharytonau, sco
 @pytest.fixture(scope="module")
 def one_paper_models(tmp_path_factory, config):
     """Models trained on one sample paper only, written to a temporary folder."""
-    from pipeline.classify.training import train
+    from pipeline.training import train
 
     out = tmp_path_factory.mktemp("models")
     models, scores, written = train(ANNOTATIONS, CORPUS, config, out_dir=out, doc_ids=[TRAIN_ID], held_out=False)
@@ -39,8 +39,8 @@ def test_train_writes_loadable_models_with_a_card(one_paper_models):
 def test_held_out_paper_scores_well_above_floor(one_paper_models, config):
     """Trained on one paper, the pipeline still finds the other paper's recommendations.
 
-    Floors sit well below the scores measured when this test was written
-    (detection 0.92, addressees 0.93, targets 0.54, instruments 0.69, edges 0.60).
+    Floors sit well below the held-out scores that `policygraph train` measures
+    and writes into pipeline/models/MODEL_CARD.md.
     """
     from pipeline.evaluate import load_units, score
     from pipeline.runner import predict_paths
@@ -59,7 +59,7 @@ def test_held_out_paper_scores_well_above_floor(one_paper_models, config):
 @pytest.mark.slow
 def test_train_reproduces_the_shipped_models(tmp_path, config):
     """The models in the package are exactly what `train` makes from the repo's labelled data."""
-    from pipeline.classify.training import train
+    from pipeline.training import train
     from pipeline.recognise.recommendations import FEATURE_NAMES, rows_frame
 
     train(ANNOTATIONS, CORPUS, config, out_dir=tmp_path, held_out=False)
@@ -97,3 +97,37 @@ def test_models_refuse_foreign_types(tmp_path):
     (tmp_path / "evil.skops").write_bytes(sio.dumps({"path": Path("/etc/passwd")}))
     with pytest.raises(ModelError, match="refusing to load"):
         _load_skops(tmp_path / "evil.skops")
+
+
+def test_hyperparameters_come_from_the_train_settings(config):
+    """`train.detector` and `train.instruments` in the settings reach the estimators that training fits."""
+    import dataclasses
+
+    from pipeline.recognise.recommendations import FEATURE_NAMES
+    from pipeline.training import PreparedDocument, fit_models
+
+    texts = ["impose sanctions on the regime", "the regime held elections", "give aid to the media",
+             "the weather was cold", "sanction the officials now", "grant visas to students", "it rained a lot",
+             "the report was long"]
+    labels = [1, 0, 1, 0, 1, 1, 0, 0]
+    rows = [dict(dict.fromkeys(FEATURE_NAMES, float(y)), text=t) for t, y in zip(texts, labels)]
+    gold = [{"text": t, "instruments": ["sanctions"] if "sanction" in t else ["financial_aid"]}
+            for t, y in zip(texts, labels) if y]
+    prepared = PreparedDocument("toy", None, None, (), (), rows, [], gold, labels, {})
+    train_settings = {"detector": dict(config.get("train.detector"), c=0.123, calibration_folds=2),
+                      "instruments": dict(config.get("train.instruments"), c=0.456)}
+    tuned = dataclasses.replace(config, settings={**config.settings, "train": train_settings})
+    models = fit_models([prepared], tuned)
+    assert models.detector.get_params()["classifier__estimator__C"] == 0.123
+    assert models.detector.get_params()["classifier__cv"] == 2
+    assert models.instruments.get_params()["c"] == 0.456
+    assert list(models.instrument_labels) == list(config.instruments.ids)
+
+
+def test_the_shipped_model_card_is_what_train_writes_from_the_shipped_meta():
+    """Every number in MODEL_CARD.md comes from models.json, which `policygraph train` measured."""
+    from pipeline.training import model_card
+
+    shipped = load_models(PACKAGED_MODELS)
+    card = model_card(shipped, shipped.meta["held_out"], Path("corpus/annotations"))
+    assert (PACKAGED_MODELS / "MODEL_CARD.md").read_text(encoding="utf-8") == card

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from pipeline import __version__
-from pipeline.classify.instruments import fit_instrument_model, instrument_text
+from pipeline.classify.instruments import InstrumentClassifier, instrument_specs, instrument_text
 from pipeline.config import Config
 from pipeline.errors import UsageError
 from pipeline.models import PACKAGED_MODELS, Models, save_models
@@ -77,7 +77,7 @@ def prepare(pdf: Path, doc_id: str, gold: list[dict[str, Any]], config: Config, 
     layout, doc, sentences, mentions = parsed.layout, parsed.doc, parsed.sentences, parsed.mentions
     rows, cues = document_rows(doc, sentences, mentions, lexicon_from(config))
     predicted = [{"doc_id": doc_id, "text": s.text} for s in sentences]
-    pairs = match_units(gold, predicted)
+    pairs = match_units(gold, predicted, config.get("evaluate.match_threshold"))
     gold_of = {p: g for g, p in pairs}
     labels = [1 if i in gold_of else 0 for i in range(len(sentences))]
     unmatched = len(gold) - len(pairs)
@@ -92,18 +92,20 @@ def fit_models(prepared: Sequence[PreparedDocument], config: Config) -> Models:
     labels = [y for p in prepared for y in p.labels]
     if sum(labels) < 3 or len(labels) - sum(labels) < 3:
         raise UsageError("too few labelled recommendations or non-recommendations to train (need 3 of each)")
-    detector = build_detector()
+    detector = build_detector(**config.get("train.detector"))
     detector.fit(rows_frame(rows), np.array(labels))
 
-    texts, measures, label_sets = [], [], []
+    units, label_sets = [], []
     for p in prepared:
         matched = {g: s for s, g in p.gold_of.items()}
         for g, unit in enumerate(p.gold):
             s = matched.get(g)
-            texts.append(instrument_text(unit["text"], p.sentences[s], p.cues[s]) if s is not None else unit["text"])
-            measures.append(measure_text(p.cues[s]) if s is not None else unit["text"])
+            text = instrument_text(unit["text"], p.sentences[s], p.cues[s]) if s is not None else unit["text"]
+            units.append((text, measure_text(p.cues[s]) if s is not None else unit["text"]))
             label_sets.append(list(unit.get("instruments") or []))
-    instruments = fit_instrument_model(texts, measures, label_sets, config.instruments)
+    specs = instrument_specs(config.instruments)
+    indicator = np.array([[int(spec[0] in labels) for spec in specs] for labels in label_sets]).reshape(len(units), len(specs))
+    instruments = InstrumentClassifier(specs, **config.get("train.instruments")).fit(units, indicator)
     counts = {iid: sum(iid in labels for labels in label_sets) for iid in config.instruments.ids}
     meta = {
         "trained_on": sorted(p.doc_id for p in prepared),
@@ -111,7 +113,7 @@ def fit_models(prepared: Sequence[PreparedDocument], config: Config) -> Models:
         "positives": int(sum(labels)),
         "labelled_instruments": counts,
     }
-    return Models(detector=detector, instruments=instruments, instrument_labels=tuple(instruments["labels"]), meta=meta)
+    return Models(detector=detector, instruments=instruments, instrument_labels=tuple(str(label) for label in instruments.classes_), meta=meta)
 
 
 def predict_prepared(p: PreparedDocument, models: Models, config: Config) -> list[dict[str, Any]]:
@@ -132,7 +134,7 @@ def held_out_scores(prepared: Sequence[PreparedDocument], config: Config) -> dic
         rest = [p for p in prepared if p is not held]
         models = fit_models(rest, config)
         predictions = predict_prepared(held, models, config)
-        results[held.doc_id] = score(held.gold, predictions)
+        results[held.doc_id] = score(held.gold, predictions, threshold=config.get("evaluate.match_threshold"))
     return results
 
 
@@ -147,22 +149,31 @@ def _summary_line(scores: dict[str, Any]) -> str:
 
 
 def model_card(models: Models, held_out: dict[str, Any], data_dir: Path) -> str:
+    """The model card: every number in it is what `policygraph train` just measured, with how to rerun it."""
+    trained_on = models.meta["trained_on"]
+    detector, instruments = models.meta["hyperparameters"]["detector"], models.meta["hyperparameters"]["instruments"]
     lines = [
         "# policygraph classifiers: model card",
         "",
+        "Written by `policygraph train`; every number below is reproduced by running it again",
+        f"(`policygraph train --data {data_dir}` on the repo's labelled papers writes this file).",
+        "",
         f"- Trained: {models.meta['trained_at']} by `policygraph train` (policygraph {__version__})",
-        f"- Data: `{data_dir}`, hand-labelled by ANNOTATION.md: {', '.join(models.meta['trained_on'])}",
+        f"- Data: `{data_dir}`, hand-labelled by ANNOTATION.md: {', '.join(trained_on)}",
         f"- Units: {models.meta['units']} sentence units, {models.meta['positives']} recommendations",
         "- Detector: logistic regression over parse-cue features grouped by what makes a prescription",
         "  (deontic modal with its subject, imperative, performative, impersonal and passive prescriptions,",
         "  list items completing a prescribing lead-in), blockers (reported speech, predictions, conditions,",
-        "  questions, counterfactuals, footnotes) and down-weighted word n-grams; sigmoid-calibrated (3-fold).",
-        "- Instruments: a binary decision per (unit, instrument) by one logistic regression shared by all",
-        "  instruments, over seed-term hits (configs/instruments.yaml) in the unit and its measure and the",
-        "  TF-IDF similarity of the unit to each instrument's definition.",
+        "  questions, counterfactuals, footnotes) and down-weighted word n-grams; sigmoid-calibrated",
+        f"  ({detector['calibration_folds']}-fold). Settings `train.detector`: {_settings_line(detector)}.",
+        "- Instruments: `InstrumentClassifier`, a binary decision per (unit, instrument) by one logistic",
+        "  regression shared by all instruments, over seed-term hits (configs/instruments.yaml) in the unit",
+        "  and its measure and the TF-IDF similarity of the unit to each instrument's definition.",
+        f"  Settings `train.instruments`: {_settings_line(instruments)}.",
         f"- Labelled units per instrument: {', '.join(f'{k} {v}' for k, v in sorted(models.meta['labelled_instruments'].items()))}",
-        "- Format: skops (no pickle); loading refuses types outside scikit-learn/numpy/scipy.",
-        "- Intended use: English policy papers. Trained on two papers about one country: expect lower",
+        "- Format: skops (no pickle); loading refuses types outside scikit-learn/numpy/scipy and",
+        "  policygraph's own estimators (`pipeline.models.TRUSTED_TYPES`).",
+        f"- Intended use: English policy papers. Trained on {len(trained_on)} labelled paper(s): expect lower",
         "  scores on other genres (resolutions, legal acts) and check a sample of the output.",
         "",
         "## Held-out scores (trained on the other documents, evaluated on this one)",
@@ -172,8 +183,18 @@ def model_card(models: Models, held_out: dict[str, Any], data_dir: Path) -> str:
         lines.append("Only one document: no held-out score.")
     for doc_id, scores in sorted(held_out.items()):
         lines.append(f"- `{doc_id}`: {_summary_line(scores)}")
+    if held_out:
+        lines += [
+            "",
+            "One line alone: `policygraph train --docs <the other documents> --out DIR`, then",
+            "`policygraph evaluate --gold <data>/<doc_id>.jsonl --models DIR <pdfs>/<doc_id>.pdf`.",
+        ]
     lines.append("")
     return "\n".join(lines)
+
+
+def _settings_line(settings: dict[str, Any]) -> str:
+    return ", ".join(f"{key} {value}" for key, value in sorted(settings.items()))
 
 
 def train(
@@ -201,7 +222,7 @@ def train(
     scores = held_out_scores(prepared, config) if held_out and len(prepared) > 1 else {}
     models = fit_models(prepared, config)
     models = replace(models, meta=dict(models.meta, trained_at=trained_at or dt.date.today().isoformat(),
-                                        held_out=scores))
+                                        held_out=scores, hyperparameters=config.get("train")))
     target = out_dir if out_dir is not None else PACKAGED_MODELS
     written = save_models(models, target, model_card(models, scores, data_dir))
     return models, scores, written
