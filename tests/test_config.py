@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.config import DEFAULT_SETTINGS, load_config, read_yaml
+from pipeline.config import DEFAULT_SETTINGS, load_config, load_settings, read_yaml
 from pipeline.errors import ConfigError
 
 
@@ -56,3 +56,14 @@ def test_missing_taxonomy_file_is_reported(tmp_path):
     user.write_text("paths:\n  actors: nowhere.yaml\n")
     with pytest.raises(ConfigError, match="nowhere.yaml: file: does not exist"):
         load_config(user)
+
+
+def test_load_settings_validates_the_settings_as_load_config_does_without_reading_taxonomies(tmp_path, config):
+    assert load_settings() == config.settings
+    assert load_settings(overrides={"extract.backend": "pdfium"})["extract"]["backend"] == "pdfium"
+    user = tmp_path / "settings.yaml"
+    user.write_text("paths:\n  actors: nowhere.yaml\nrun:\n  jobs: 2\n")
+    assert load_settings(user)["run"]["jobs"] == 2
+    user.write_text("run:\n  jobs: many\n")
+    with pytest.raises(ConfigError, match="run.jobs"):
+        load_settings(user)
