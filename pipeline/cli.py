@@ -176,13 +176,16 @@ def _load_config(args: argparse.Namespace):
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
+    """``policygraph extract``: only the settings are checked, since the taxonomies
+    it never reads would cost it spaCy's import."""
+    from pipeline.config import load_settings
     from pipeline.extract import extract_document, render
 
-    config = _load_config(args)
+    settings = load_settings(args.config, _overrides(args))["extract"]
     layout = extract_document(
         args.file,
-        settings=config.settings["extract"],
-        backend=config.get("extract.backend"),
+        settings=settings,
+        backend=settings["backend"],
         password=args.password,
     )
     sys.stdout.write(render(layout, args.format))

@@ -17,16 +17,18 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from pipeline.errors import ConfigError
 from pipeline.registry import EXECUTORS, PDF_BACKENDS
-from pipeline.taxonomy import ActorTaxonomy, InstrumentTaxonomy, load_actors, load_instruments
 from pipeline.yamlio import read_yaml
 
-__all__ = ["Config", "ConfigError", "DEFAULT_CONFIG_DIR", "DEFAULT_SETTINGS", "SettingsSchema", "load_config", "read_yaml"]
+if TYPE_CHECKING:  # imported by load_config: load_settings needs no taxonomy
+    from pipeline.taxonomy import ActorTaxonomy, InstrumentTaxonomy
+
+__all__ = ["Config", "ConfigError", "DEFAULT_CONFIG_DIR", "DEFAULT_SETTINGS", "SettingsSchema", "load_config", "load_settings", "read_yaml"]
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DEFAULT_CONFIG_DIR = PACKAGE_DIR.parent / "configs"
@@ -235,13 +237,15 @@ def _check_patterns(path: Path, patterns: Any) -> dict[str, Any]:
     return patterns
 
 
-def load_config(path: str | Path | None = None, overrides: dict[str, Any] | None = None) -> Config:
-    """Load and validate the configuration.
+def load_settings(path: str | Path | None = None, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The merged and validated settings alone, as in :func:`load_config`, without
+    reading the taxonomies and patterns they name: for commands that use none
+    (``extract``), since the actor taxonomy's patterns are checked by spaCy."""
+    return _merged_settings(path, overrides)[0]
 
-    ``path`` names a settings file whose keys override the defaults; relative
-    taxonomy paths in it resolve against its own folder. ``overrides`` are
-    dotted keys set from the command line (e.g. ``{"extract.backend": "pdfium"}``).
-    """
+
+def _merged_settings(path: str | Path | None, overrides: dict[str, Any] | None) -> tuple[dict[str, Any], Path, dict[str, Path]]:
+    """Validated settings, the file they came from, and the folder each ``paths`` entry resolves against."""
     defaults = read_yaml(DEFAULT_SETTINGS)
     if not isinstance(defaults, dict):
         raise ConfigError(DEFAULT_SETTINGS, "top level", "expected a mapping")
@@ -261,8 +265,19 @@ def load_config(path: str | Path | None = None, overrides: dict[str, Any] | None
         section, key = dotted.split(".", 1)
         settings = _merge_checked(settings, {section: {key: value}}, COMMAND_LINE, "")
         origin[dotted] = COMMAND_LINE
-    settings = validate_settings(settings, origin)
+    return validate_settings(settings, origin), source, path_bases
 
+
+def load_config(path: str | Path | None = None, overrides: dict[str, Any] | None = None) -> Config:
+    """Load and validate the configuration.
+
+    ``path`` names a settings file whose keys override the defaults; relative
+    taxonomy paths in it resolve against its own folder. ``overrides`` are
+    dotted keys set from the command line (e.g. ``{"extract.backend": "pdfium"}``).
+    """
+    from pipeline.taxonomy import load_actors, load_instruments
+
+    settings, source, path_bases = _merged_settings(path, overrides)
     files = {key: _resolve(path_bases[key], settings["paths"][key]) for key in settings["paths"]}
     actors = load_actors(files["actors"])
     instruments = load_instruments(files["instruments"])

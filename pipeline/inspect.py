@@ -214,26 +214,8 @@ def summarise(
     matching = {m: view.supporting(m, actor_id, instrument_id, doc_id) for m in view.measures}
     selected = [m for m in view.measures if matching[m]]
     chosen = set(selected)
-
-    actor_rows: dict[str, dict[str, Any]] = {}
-    for measure in selected:
-        for addressee in sorted({a for s in matching[measure] for a in s.addressees}):
-            row = actor_rows.setdefault(addressee, {
-                "actor_id": addressee, "label": view.label(actor_node(addressee), addressee),
-                "measures": 0, "recommendations": 0,
-            })
-            row["measures"] += 1
-            row["recommendations"] += sum(addressee in s.addressees for s in matching[measure])
-    instrument_rows: dict[str, dict[str, Any]] = {}
-    for measure in selected:
-        for used in sorted({i for s in matching[measure] for i in s.instruments}):
-            node = instrument_node(used)
-            row = instrument_rows.setdefault(used, {
-                "instrument_id": used, "label": view.label(node, used),
-                "dime": str(graph.nodes[node].get("dime", "")) if node in graph else "", "measures": 0,
-            })
-            row["measures"] += 1
-
+    actors = _actor_rows(view, selected, matching)
+    contradictions = [_contradiction_entry(view, s, t, d) for s, t, d in view.contradictions if s in chosen or t in chosen]
     summary: dict[str, Any] = {
         "source": str(source) if not isinstance(source, nx.MultiDiGraph) else "<graph>",
         "filters": {"actor": actor_id, "instrument": instrument_id, "doc": doc_id},
@@ -241,47 +223,95 @@ def summarise(
             "measures": len(selected),
             "recommendations": sum(len(matching[m]) for m in selected),
             "documents": len({s.evidence["doc_id"] for m in selected for s in matching[m]}),
-            "actors": len(actor_rows),
+            "actors": len(actors),
+            "contradictions": len(contradictions),
         },
-        "actors": sorted(actor_rows.values(), key=lambda r: (-r["measures"], -r["recommendations"], r["actor_id"])),
-        "instruments": sorted(instrument_rows.values(), key=lambda r: (-r["measures"], r["instrument_id"])),
+        "actors": actors,
+        "instruments": _instrument_rows(view, selected, matching),
         "shared_measures": sorted(
             (view.entry(m) for m in selected if len(view.docs(m)) > 1),
             key=lambda e: (-e["support_docs"], -len(e["evidence"]), e["measure_id"]),
         ),
-        "contradictions": [
-            _contradiction_entry(view, s, t, d) for s, t, d in view.contradictions if s in chosen or t in chosen
+        "contradictions": contradictions,
+    }
+    if actor_id is not None:
+        summary["actor"] = _actor_section(view, actor_id, selected, matching)
+    if instrument_id is not None:
+        summary["instrument"] = _instrument_section(view, instrument_id, selected, matching)
+    if doc_id is not None:
+        summary["doc"] = _doc_section(view, doc_id, selected, matching)
+    return summary
+
+
+# The recommendations behind each measure that match the filters.
+Matching = dict[str, list[_Support]]
+
+
+def _addressees(support: Iterable[_Support]) -> list[str]:
+    return sorted({a for s in support for a in s.addressees})
+
+
+def _actor_rows(view: _View, selected: list[str], matching: Matching) -> list[dict[str, Any]]:
+    """Actors ranked by the measures, then the recommendations, addressed to them."""
+    rows: dict[str, dict[str, Any]] = {}
+    for measure in selected:
+        for addressee in _addressees(matching[measure]):
+            row = rows.setdefault(addressee, {
+                "actor_id": addressee, "label": view.label(actor_node(addressee), addressee),
+                "measures": 0, "recommendations": 0,
+            })
+            row["measures"] += 1
+            row["recommendations"] += sum(addressee in s.addressees for s in matching[measure])
+    return sorted(rows.values(), key=lambda r: (-r["measures"], -r["recommendations"], r["actor_id"]))
+
+
+def _instrument_rows(view: _View, selected: list[str], matching: Matching) -> list[dict[str, Any]]:
+    """Instruments ranked by the measures that use them."""
+    rows: dict[str, dict[str, Any]] = {}
+    for measure in selected:
+        for used in sorted({i for s in matching[measure] for i in s.instruments}):
+            node = instrument_node(used)
+            row = rows.setdefault(used, {
+                "instrument_id": used, "label": view.label(node, used),
+                "dime": str(view.graph.nodes[node].get("dime", "")) if node in view.graph else "", "measures": 0,
+            })
+            row["measures"] += 1
+    return sorted(rows.values(), key=lambda r: (-r["measures"], r["instrument_id"]))
+
+
+def _actor_section(view: _View, actor_id: str, selected: list[str], matching: Matching) -> dict[str, Any]:
+    """What ``--actor`` is asked to do."""
+    return {
+        "actor_id": actor_id,
+        "label": view.label(actor_node(actor_id), actor_id),
+        "measures": [view.entry(m, matching[m]) for m in selected],
+    }
+
+
+def _instrument_section(view: _View, instrument_id: str, selected: list[str], matching: Matching) -> dict[str, Any]:
+    """Who is asked to use ``--instrument``, most asked first, with the measures asking them."""
+    asked: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for measure in selected:
+        for addressee in _addressees(matching[measure]):
+            asked[addressee].append(view.entry(measure, [s for s in matching[measure] if addressee in s.addressees]))
+    return {
+        "instrument_id": instrument_id,
+        "label": view.label(instrument_node(instrument_id), instrument_id),
+        "actors": [
+            {"actor_id": a, "label": view.label(actor_node(a), a), "measures": asked[a]}
+            for a in sorted(asked, key=lambda a: (-len(asked[a]), a))
         ],
     }
-    summary["totals"]["contradictions"] = len(summary["contradictions"])
 
-    if actor_id is not None:
-        summary["actor"] = {
-            "actor_id": actor_id,
-            "label": view.label(actor_node(actor_id), actor_id),
-            "measures": [view.entry(m, matching[m]) for m in selected],
-        }
-    if instrument_id is not None:
-        asked: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for measure in selected:
-            for addressee in sorted({a for s in matching[measure] for a in s.addressees}):
-                asked[addressee].append(view.entry(measure, [s for s in matching[measure] if addressee in s.addressees]))
-        summary["instrument"] = {
-            "instrument_id": instrument_id,
-            "label": view.label(instrument_node(instrument_id), instrument_id),
-            "actors": [
-                {"actor_id": a, "label": view.label(actor_node(a), a), "measures": asked[a]}
-                for a in sorted(asked, key=lambda a: (-len(asked[a]), a))
-            ],
-        }
-    if doc_id is not None:
-        node = document_node(doc_id)
-        summary["doc"] = {
-            "doc_id": doc_id,
-            "title": str(graph.nodes[node].get("title", "")) if node in graph else "",
-            "measures": [view.entry(m, matching[m]) for m in selected],
-        }
-    return summary
+
+def _doc_section(view: _View, doc_id: str, selected: list[str], matching: Matching) -> dict[str, Any]:
+    """The measures proposed in ``--doc``."""
+    node = document_node(doc_id)
+    return {
+        "doc_id": doc_id,
+        "title": str(view.graph.nodes[node].get("title", "")) if node in view.graph else "",
+        "measures": [view.entry(m, matching[m]) for m in selected],
+    }
 
 
 # ------------------------------------------------------------------ rendering

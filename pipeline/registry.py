@@ -6,7 +6,7 @@ backend or executor is named here once (and implemented in its module).
 
 from __future__ import annotations
 
-# extract/backends.py implements each of these
+# each is a module of pipeline/extract/backends/ with its name (imported when used)
 PDF_BACKENDS = ("pdfplumber", "pdfium")
 # run executors: worker processes on this machine, or a Dask cluster
 EXECUTORS = ("local", "dask")

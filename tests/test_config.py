@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.config import DEFAULT_SETTINGS, load_config, read_yaml
+from pipeline.config import DEFAULT_SETTINGS, load_config, load_settings, read_yaml
 from pipeline.errors import ConfigError
 
 
@@ -70,3 +70,14 @@ def test_training_hyperparameters_are_settings_with_ranges(tmp_path):
     bad.write_text("train:\n  detector:\n    calibration_folds: 1\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"train\.detector\.calibration_folds"):
         load_config(bad)
+
+
+def test_load_settings_validates_the_settings_as_load_config_does_without_reading_taxonomies(tmp_path, config):
+    assert load_settings() == config.settings
+    assert load_settings(overrides={"extract.backend": "pdfium"})["extract"]["backend"] == "pdfium"
+    user = tmp_path / "settings.yaml"
+    user.write_text("paths:\n  actors: nowhere.yaml\nrun:\n  jobs: 2\n")
+    assert load_settings(user)["run"]["jobs"] == 2
+    user.write_text("run:\n  jobs: many\n")
+    with pytest.raises(ConfigError, match="run.jobs"):
+        load_settings(user)

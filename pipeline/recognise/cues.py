@@ -158,55 +158,93 @@ def analyse(span: Span, lex: Lexicon, verb_lemmas: frozenset[str] = frozenset())
     cues.conditional = first.lower_ in {"if", "unless", "when", "whether", "although", "while"}
     cues.first_word_verb = first.tag_ == "VB" or _mistagged_imperative(first, span, verb_lemmas)
 
-    rank = {"could": 0, "should": 1, "must": 2}
-    best: tuple[int, int] | None = None  # (governs the root, strength) of the chosen modal
+    # Later readings see what earlier ones found (cues.form): the order matters.
+    _read_modals(cues, span, lex)
+    _read_performative(cues, span, lex)
+    _read_passive(cues, span, lex)
+    _read_impersonal(cues, span, lex)
+    _read_reported(cues, span, lex)
+    _read_imperative(cues, span, lex, start, text)
+    if cues.form == "none" and first.tag_ == "VBG" and any(c.dep_ == "dobj" for c in first.children):
+        cues.gerund = True  # "Establishing an independent body ..." (a list of actions)
+    if cues.form == "none" and not cues.question and first.lower_ in {"never", "avoid", "refrain", "stop"} and first.i + 1 < span.end:
+        cues.form, cues.verb, cues.negated = "imperative", first, True
+    if cues.subject and cues.form in {"modal", "semi_modal"}:
+        cues.author_subject = _is_author(cues.subject, lex)
+    if cues.question:
+        cues.form = "none"  # a question asks, it does not prescribe (ANNOTATION.md section 1)
+    return cues
+
+
+_MODAL_RANK = {"could": 0, "should": 1, "must": 2}
+# (governs the root, strength) of the modal chosen so far, None before the first
+_ModalKey = tuple[int, int] | None
+
+
+def _read_modals(cues: Cues, span: Span, lex: Lexicon) -> None:
+    """Predictions, and the modal or semi-modal that prescribes: the one on the
+    main clause wins, then the strongest ("cannot ..., all states should ...")."""
+    best: _ModalKey = None
     for token in span:
         lower = token.lower_
         if token.tag_ == "MD" and lower in {"will", "would", "'ll", "wo"}:
             cues.prediction = True
-        # Deontic modal: "should", "must", "ought to", "could"; the one on the
-        # main clause wins, then the strongest ("cannot ..., all states should ...")
         if token.tag_ == "MD" and lower in lex.modal_strength:
-            verb = token.head if token.head != token else token
-            if verb.tag_ == "VBN" and any(c.lower_ in {"have", "'ve", "’ve"} for c in verb.children):
-                cues.counterfactual = True  # "should have done": a judgement of the past
-                continue
-            if verb.lemma_.lower() in lex.epistemic_verbs and any(c.dep_ == "auxpass" for c in verb.children):
-                cues.prediction = True  # "should not be expected": epistemic, not deontic
-                continue
-            key = (int(verb == span.root), rank[lex.modal_strength[lower]])
-            if best is None or key > best:
-                best = key
-                cues.form, cues.modal, cues.verb = "modal", lower, verb
-                cues.subject = _subjects_of(verb)
-                cues.negated = _negated(verb, lex) or (token.i + 1 < span.end and token.nbor().lower_ in lex.negations)
-        # Semi-modal: "need to", "have to", "has to"; necessity verbs with an object
+            best = _deontic_modal(cues, token, span, lex, best)
         elif token.pos_ in {"VERB", "AUX"} and token.tag_ not in {"VBG", "VBN"}:
-            lemma = token.lemma_.lower()
-            xcomp = [c for c in token.children if c.dep_ == "xcomp" and any(a.lower_ == "to" for a in c.children)]
-            key = (int(token == span.root), rank["must"])
-            if best is not None and key <= best:
-                continue
-            if xcomp and (lower in lex.semi_modals or lemma in lex.semi_modals):
-                best = key
-                cues.form, cues.modal, cues.verb = "semi_modal", lemma, xcomp[0]
-                cues.subject = _subjects_of(token)
-                cues.negated = _negated(token, lex) or _negated(xcomp[0], lex)
-            elif (
-                lemma in lex.necessity_verbs
-                and any(c.dep_ == "dobj" for c in token.children)
-                and (token == span.root or token in span.root.conjuncts)
-                and token.tag_ in {"VB", "VBP", "VBZ"}  # "required" in the past describes, it does not prescribe
-                and not any(c.tag_ == "MD" for c in token.children)
-            ):
-                subjects = _subjects_of(token)
-                if subjects and token.pos_ == "VERB":  # "The West needs a communication strategy"
-                    best = key
-                    cues.form, cues.modal, cues.verb, cues.subject = "semi_modal", "need", token, subjects
-                    cues.negated = _negated(token, lex)
+            best = _semi_modal(cues, token, span, lex, best)
 
+
+def _deontic_modal(cues: Cues, token: Token, span: Span, lex: Lexicon, best: _ModalKey) -> _ModalKey:
+    """"should", "must", "ought to", "could", kept when it beats ``best``."""
+    lower = token.lower_
+    verb = token.head if token.head != token else token
+    if verb.tag_ == "VBN" and any(c.lower_ in {"have", "'ve", "’ve"} for c in verb.children):
+        cues.counterfactual = True  # "should have done": a judgement of the past
+        return best
+    if verb.lemma_.lower() in lex.epistemic_verbs and any(c.dep_ == "auxpass" for c in verb.children):
+        cues.prediction = True  # "should not be expected": epistemic, not deontic
+        return best
+    key = (int(verb == span.root), _MODAL_RANK[lex.modal_strength[lower]])
+    if best is None or key > best:
+        best = key
+        cues.form, cues.modal, cues.verb = "modal", lower, verb
+        cues.subject = _subjects_of(verb)
+        cues.negated = _negated(verb, lex) or (token.i + 1 < span.end and token.nbor().lower_ in lex.negations)
+    return best
+
+
+def _semi_modal(cues: Cues, token: Token, span: Span, lex: Lexicon, best: _ModalKey) -> _ModalKey:
+    """"need to", "have to", "has to", or a necessity verb with an object, kept when it beats ``best``."""
+    lower = token.lower_
+    lemma = token.lemma_.lower()
+    xcomp = [c for c in token.children if c.dep_ == "xcomp" and any(a.lower_ == "to" for a in c.children)]
+    key = (int(token == span.root), _MODAL_RANK["must"])
+    if best is not None and key <= best:
+        return best
+    if xcomp and (lower in lex.semi_modals or lemma in lex.semi_modals):
+        best = key
+        cues.form, cues.modal, cues.verb = "semi_modal", lemma, xcomp[0]
+        cues.subject = _subjects_of(token)
+        cues.negated = _negated(token, lex) or _negated(xcomp[0], lex)
+    elif (
+        lemma in lex.necessity_verbs
+        and any(c.dep_ == "dobj" for c in token.children)
+        and (token == span.root or token in span.root.conjuncts)
+        and token.tag_ in {"VB", "VBP", "VBZ"}  # "required" in the past describes, it does not prescribe
+        and not any(c.tag_ == "MD" for c in token.children)
+    ):
+        subjects = _subjects_of(token)
+        if subjects and token.pos_ == "VERB":  # "The West needs a communication strategy"
+            best = key
+            cues.form, cues.modal, cues.verb, cues.subject = "semi_modal", "need", token, subjects
+            cues.negated = _negated(token, lex)
+    return best
+
+
+def _read_performative(cues: Cues, span: Span, lex: Lexicon) -> None:
+    """"we recommend", "we urge X to", "we call on X to"."""
     root = span.root
-    # Performative: "we recommend", "we urge X to", "we call on X to"
     if root.lemma_.lower() in lex.performative_verbs and root.tag_ in {"VBP", "VB", "VBZ"}:
         subjects = _subjects_of(root)
         if subjects and _is_author(subjects, lex):
@@ -216,7 +254,11 @@ def analyse(span: Span, lex: Lexicon, verb_lemmas: frozenset[str] = frozenset())
             complement = _complement_verb(root)
             if complement is not None:
                 cues.verb = complement
-    # Passive prescription: "X is urged / called upon / encouraged to ..."
+
+
+def _read_passive(cues: Cues, span: Span, lex: Lexicon) -> None:
+    """A passive prescription: "X is urged / called upon / encouraged to ..."."""
+    root = span.root
     if cues.form == "none" and root.lemma_.lower() in lex.passive_prescriptive_verbs and any(
         c.dep_ == "nsubjpass" for c in root.children
     ) and any(c.dep_ == "auxpass" and c.tag_ in {"VBZ", "VBP"} for c in root.children):  # "is urged", not "was invited"
@@ -225,7 +267,11 @@ def analyse(span: Span, lex: Lexicon, verb_lemmas: frozenset[str] = frozenset())
             cues.form, cues.verb = "passive", complement
             cues.subject = [c for c in root.children if c.dep_ == "nsubjpass"]
             cues.addressee_tokens = list(cues.subject)
-    # Impersonal: "it is necessary/essential (for X) to / that ..."
+
+
+def _read_impersonal(cues: Cues, span: Span, lex: Lexicon) -> None:
+    """"it is necessary/essential (for X) to / that ...", on the root or a joined clause."""
+    root = span.root
     copulas = [root] + [t for t in span if t.lemma_ == "be" and t.dep_ in {"conj", "ccomp"} and t != root]
     for copula in copulas:
         if cues.form not in {"none", "modal"} or copula.lemma_ != "be":
@@ -239,10 +285,9 @@ def analyse(span: Span, lex: Lexicon, verb_lemmas: frozenset[str] = frozenset())
             ]  # "it is in the interest of X to ..." (not "... that X does")
         expletive = [c for c in copula.children if c.dep_ in {"nsubj", "expl"} and c.lower_ in {"it", "there", "this"}]
         if predicate and expletive:
-            root = copula
             cues.form = "impersonal"
             cues.modal = predicate[0].lemma_.lower()
-            cues.verb = _complement_verb(predicate[0]) or _complement_verb(root)
+            cues.verb = _complement_verb(predicate[0]) or _complement_verb(copula)
             cues.subject = []
             cues.addressee_tokens = [
                 t for p in predicate[0].children if p.dep_ == "prep" and p.lower_ == "for" for t in p.children if t.dep_ == "pobj"
@@ -250,8 +295,11 @@ def analyse(span: Span, lex: Lexicon, verb_lemmas: frozenset[str] = frozenset())
             if cues.verb is not None and not cues.addressee_tokens:
                 # "for the EU to keep ..." / "that donors coordinate ...": the clause's own subject
                 cues.addressee_tokens = [c for c in cues.verb.children if c.dep_ in {"nsubj", "nsubjpass"}]
+
+
+def _read_reported(cues: Cues, span: Span, lex: Lexicon) -> None:
+    """A reported call: "The Parliament called on the EU to ...", "X has urged ..."."""
     root = span.root
-    # Reported call: "The Parliament called on the EU to ...", "X has urged ..."
     if root.lemma_.lower() in lex.speech_verbs and root.tag_ in {"VBD", "VBN", "VBZ"}:
         subjects = _subjects_of(root)
         if subjects and not _is_author(subjects, lex) and cues.form in {"modal", "semi_modal"} and cues.verb != root:
@@ -264,7 +312,12 @@ def analyse(span: Span, lex: Lexicon, verb_lemmas: frozenset[str] = frozenset())
                 complement = _complement_verb(root)
                 cues.form, cues.verb, cues.subject = "performative", complement or root, subjects
                 cues.addressee_tokens = _called_on(root)
-    # Imperative: a base-form verb opens the unit and has no subject (list labels aside)
+
+
+def _read_imperative(cues: Cues, span: Span, lex: Lexicon, start: int, text: str) -> None:
+    """A base-form verb opens the unit (from ``start``, list labels aside) and has no subject."""
+    first = span.doc[start]
+
     def has_subject(verb: Token) -> bool:
         return any(c.dep_ in SUBJECT_DEPS and c.i >= start for c in verb.children)
 
@@ -275,8 +328,8 @@ def analyse(span: Span, lex: Lexicon, verb_lemmas: frozenset[str] = frozenset())
     long_enough = span.end - start >= 3
     for_reader = first.lower_ in lex.reader_directives or (text.startswith("(") and text.endswith(")"))
     if cues.question or for_reader:
-        pass
-    elif cues.form == "none" and cues.first_word_verb and not cues.conditional and long_enough:
+        return
+    if cues.form == "none" and cues.first_word_verb and not cues.conditional and long_enough:
         if not has_subject(first) and not main_clause_elsewhere(first):
             cues.form, cues.verb = "imperative", first
             cues.negated = _negated(first, lex)
@@ -285,15 +338,6 @@ def analyse(span: Span, lex: Lexicon, verb_lemmas: frozenset[str] = frozenset())
         if not has_subject(verb):
             cues.form, cues.verb = "imperative", verb
             cues.negated = _negated(verb, lex)
-    if cues.form == "none" and first.tag_ == "VBG" and any(c.dep_ == "dobj" for c in first.children):
-        cues.gerund = True  # "Establishing an independent body ..." (a list of actions)
-    if cues.form == "none" and not cues.question and first.lower_ in {"never", "avoid", "refrain", "stop"} and first.i + 1 < span.end:
-        cues.form, cues.verb, cues.negated = "imperative", first, True
-    if cues.subject and cues.form in {"modal", "semi_modal"}:
-        cues.author_subject = _is_author(cues.subject, lex)
-    if cues.question:
-        cues.form = "none"  # a question asks, it does not prescribe (ANNOTATION.md section 1)
-    return cues
 
 
 OBJECT_START_TAGS = frozenset({"DT", "JJ", "JJR", "NN", "NNS", "NNP", "NNPS", "PRP$", "RB", "IN", "CD", "PDT", "VBG", "TO", "CC"})
