@@ -41,14 +41,10 @@ from pdfminer.psexceptions import PSException
 from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
 from pipeline.errors import CONTENT_HINT, CorruptPdfError, DocumentTooLargeError, EmptyFileError, EncryptedPdfError, NotAPdfError
+from pipeline.pdfsniff import has_pdf_signature, read_head  # one signature check, shared with discovery
 from pipeline.registry import PDF_BACKENDS as BACKENDS  # named once, in the registry
 from pipeline.extract.glyphs import BoolArray, FloatArray, Glyph, GlyphArrays, IntArray, PageGlyphs, is_bold_font, normalise_char, quantise_direction
 
-
-# The PDF header may follow some junk (a mail header, a BOM); readers accept
-# it within the first kilobyte, and so do we.
-PDF_MAGIC = b"%PDF-"
-SNIFF_BYTES = 1024
 
 # What pdfminer raises on damaged input besides its own exception classes:
 # zlib on a corrupted stream; struct/index/key/type/value errors from tables it
@@ -104,15 +100,14 @@ class PdfInfo:
 def sniff(path: Path) -> None:
     """Refuse empty files and files that are not PDFs, by their bytes."""
     try:
-        with path.open("rb") as handle:
-            head = handle.read(SNIFF_BYTES)
+        head = read_head(path)
     except FileNotFoundError:
         raise CorruptPdfError(path, "the file does not exist", "Check the path") from None
     except OSError as exc:
         raise CorruptPdfError(path, f"the file cannot be read ({exc.strerror})", "Check its permissions") from None
     if not head:
         raise EmptyFileError(path, "the file is empty (0 bytes)")
-    if PDF_MAGIC not in head:
+    if not has_pdf_signature(head):
         start = head[:16].decode("latin-1").encode("unicode_escape").decode("ascii")
         raise NotAPdfError(path, f"expected a PDF (starting with %PDF-), but the file starts with {start!r}")
 
