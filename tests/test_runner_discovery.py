@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import UsageError
-from pipeline.runner import ConfigSource, assign_doc_ids, discover, plan_documents
+from pipeline.config import ConfigSource
+from pipeline.run import assign_doc_ids, discover, plan_documents
 
 PDF_BYTES = b"%PDF-1.4\n% not a real document, only its signature\n"
 

@@ -43,7 +43,7 @@ def test_held_out_paper_scores_well_above_floor(one_paper_models, config):
     (detection 0.92, addressees 0.93, targets 0.54, instruments 0.69, edges 0.60).
     """
     from pipeline.evaluate import load_units, score
-    from pipeline.runner import predict_paths
+    from pipeline.run import predict_paths
 
     out, _, _ = one_paper_models
     predictions = [r.to_dict() for r in predict_paths([CORPUS / f"{HELD_OUT_ID}.pdf"], config, models_dir=str(out))]
