@@ -144,7 +144,7 @@ def test_config_fingerprint_follows_every_configuration_file(tmp_path):
     assert ConfigSource.of(None, {"extract.backend": "pdfium"}).fingerprint() != default
 
     actors = tmp_path / "actors.yaml"
-    actors.write_bytes((Path(__file__).resolve().parents[1] / "configs" / "actors.yaml").read_bytes())
+    actors.write_bytes((Path(__file__).resolve().parents[2] / "configs" / "actors.yaml").read_bytes())
     settings = tmp_path / "settings.yaml"
     settings.write_text("paths:\n  actors: actors.yaml\n", encoding="utf-8")
     own = ConfigSource.of(settings).fingerprint()
