@@ -203,7 +203,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     The configuration is only validated when documents need work: a re-run
     that finds nothing changed keeps its outputs without loading spaCy.
     """
-    from pipeline.runner import ConfigSource, run_corpus
+    from pipeline.config import ConfigSource
+    from pipeline.run import run_corpus
 
     if args.jobs is not None and args.jobs < 1:
         raise UsageError(f"--jobs must be 1 or more, got {args.jobs}")
@@ -243,7 +244,7 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     from pipeline.inspect import render_summary, summarise
 
     config = _load_config(args)
-    from pipeline.runner import half_swapped
+    from pipeline.run import half_swapped
 
     out_dir = Path(args.dir)
     if not out_dir.is_dir():

@@ -1,10 +1,12 @@
-"""Validated configuration: settings, taxonomies and patterns, loaded once at start.
+"""Validated configuration: settings, taxonomies, patterns and contradiction rules, loaded once at start.
 
 ``load_config()`` reads ``configs/settings.yaml`` (or a user file that
 overrides part of it), merges the user's keys over the defaults, checks the
 result against one schema (:class:`SettingsSchema`: every key, type and
-range), loads the taxonomies and pattern files it names, and returns one
-frozen :class:`Config`. Any problem raises
+range), loads the taxonomies, pattern and contradiction files it names, and
+returns one frozen :class:`Config`. :class:`ConfigSource` is a configuration
+not loaded yet: its cheap :meth:`~ConfigSource.fingerprint` (settings only)
+equals the loaded ``Config.hash``, so an unchanged re-run loads no taxonomy. Any problem raises
 :class:`~pipeline.errors.ConfigError` naming the file and the entry, what
 was expected and how to fix it.
 """
@@ -16,6 +18,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -27,8 +30,12 @@ from pipeline.yamlio import read_yaml
 
 if TYPE_CHECKING:  # imported by load_config: load_settings needs no taxonomy
     from pipeline.taxonomy import ActorTaxonomy, InstrumentTaxonomy
+    from pipeline.taxonomy.contradictions import ContradictionRules
 
-__all__ = ["Config", "ConfigError", "DEFAULT_CONFIG_DIR", "DEFAULT_SETTINGS", "SettingsSchema", "load_config", "load_settings", "read_yaml"]
+__all__ = [
+    "Config", "ConfigError", "ConfigSource", "DEFAULT_CONFIG_DIR", "DEFAULT_SETTINGS", "SettingsSchema", "fingerprint",
+    "load_config", "load_settings", "merged_settings", "read_yaml",
+]
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DEFAULT_CONFIG_DIR = PACKAGE_DIR.parent / "configs"
@@ -210,8 +217,9 @@ class Config:
     actors: ActorTaxonomy
     instruments: InstrumentTaxonomy
     patterns: dict[str, Any]
+    contradictions: ContradictionRules
     source: str  # the settings file the user named, or the default one
-    hash: str  # changes when any loaded config file changes
+    hash: str  # changes when any configuration input changes: see fingerprint()
 
     def get(self, dotted: str) -> Any:
         node: Any = self.settings
@@ -237,20 +245,43 @@ def _check_patterns(path: Path, patterns: Any) -> dict[str, Any]:
     return patterns
 
 
-def load_settings(path: str | Path | None = None, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The merged and validated settings alone, as in :func:`load_config`, without
-    reading the taxonomies and patterns they name: for commands that use none
-    (``extract``), since the actor taxonomy's patterns are checked by spaCy."""
-    return _merged_settings(path, overrides)[0]
+def fingerprint(settings: dict[str, Any], files: Sequence[Path]) -> str:
+    """The one hash of a configuration: its validated settings and every file's place and bytes.
+
+    ``Config.hash`` and the cheap check of an unchanged re-run
+    (:meth:`ConfigSource.fingerprint`) are both this. Raises OSError when a
+    file cannot be read.
+    """
+    digest = hashlib.sha256(json.dumps(settings, sort_keys=True, default=str).encode())
+    for file in files:
+        digest.update(str(file.resolve()).encode() + b"\0" + file.read_bytes())
+    return digest.hexdigest()[:16]
 
 
-def _merged_settings(path: str | Path | None, overrides: dict[str, Any] | None) -> tuple[dict[str, Any], Path, dict[str, Path]]:
-    """Validated settings, the file they came from, and the folder each ``paths`` entry resolves against."""
+@dataclass(frozen=True)
+class SettingsFiles:
+    """Validated settings with the files they came from and the files they name, by ``paths`` key."""
+
+    settings: dict[str, Any]
+    settings_files: tuple[Path, ...]  # the defaults, then the user's file if any
+    named: dict[str, Path]
+
+    @property
+    def files(self) -> tuple[Path, ...]:
+        """Every configuration input, in the order the fingerprint reads them."""
+        return (*self.settings_files, *(self.named[key] for key in sorted(self.named)))
+
+
+def merged_settings(path: str | Path | None = None, overrides: dict[str, Any] | None = None) -> SettingsFiles:
+    """The user's settings merged over the defaults and validated, and the files they name.
+
+    Cheap (YAML and the schema only, no taxonomy): an unchanged re-run needs no more.
+    """
     defaults = read_yaml(DEFAULT_SETTINGS)
     if not isinstance(defaults, dict):
         raise ConfigError(DEFAULT_SETTINGS, "top level", "expected a mapping")
     settings = copy.deepcopy(defaults)
-    source = DEFAULT_SETTINGS
+    settings_files = [DEFAULT_SETTINGS]
     origin: dict[str, Path] = {}
     path_bases = {key: DEFAULT_CONFIG_DIR for key in defaults.get("paths") or {}}
     if path is not None:
@@ -258,6 +289,7 @@ def _merged_settings(path: str | Path | None, overrides: dict[str, Any] | None) 
         user = read_yaml(source)
         user = {} if user is None else user
         settings = _merge_checked(defaults, user, source, "")
+        settings_files.append(source)
         origin.update(dict.fromkeys(_dotted_keys(user), source))
         for key in (user.get("paths") or {}):
             path_bases[key] = source.resolve().parent
@@ -265,33 +297,71 @@ def _merged_settings(path: str | Path | None, overrides: dict[str, Any] | None) 
         section, key = dotted.split(".", 1)
         settings = _merge_checked(settings, {section: {key: value}}, COMMAND_LINE, "")
         origin[dotted] = COMMAND_LINE
-    return validate_settings(settings, origin), source, path_bases
+    settings = validate_settings(settings, origin)
+    named = {key: _resolve(path_bases[key], settings["paths"][key]) for key in settings["paths"]}
+    return SettingsFiles(settings, tuple(settings_files), named)
+
+
+def load_settings(path: str | Path | None = None, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The merged and validated settings alone, as in :func:`load_config`, without
+    reading the taxonomies and patterns they name: for commands that use none
+    (``extract``), since the actor taxonomy's patterns are checked by spaCy."""
+    return merged_settings(path, overrides).settings
 
 
 def load_config(path: str | Path | None = None, overrides: dict[str, Any] | None = None) -> Config:
-    """Load and validate the configuration.
+    """Load and validate the configuration: settings, taxonomies, patterns and contradiction rules.
 
     ``path`` names a settings file whose keys override the defaults; relative
     taxonomy paths in it resolve against its own folder. ``overrides`` are
     dotted keys set from the command line (e.g. ``{"extract.backend": "pdfium"}``).
     """
     from pipeline.taxonomy import load_actors, load_instruments
+    from pipeline.taxonomy.contradictions import load_contradictions
 
-    settings, source, path_bases = _merged_settings(path, overrides)
-    files = {key: _resolve(path_bases[key], settings["paths"][key]) for key in settings["paths"]}
+    merged = merged_settings(path, overrides)
+    files = merged.named
     actors = load_actors(files["actors"])
     instruments = load_instruments(files["instruments"])
     patterns = _check_patterns(files["patterns"], read_yaml(files["patterns"]) or {})
-
-    digest = hashlib.sha256()
-    digest.update(json.dumps(settings, sort_keys=True, default=str).encode())
-    for key in sorted(files):
-        digest.update(files[key].read_bytes())
+    contradictions = load_contradictions(files["contradictions"], instruments.ids)
+    try:
+        digest = fingerprint(merged.settings, merged.files)
+    except OSError as exc:  # read a moment ago: the file was removed or its permissions changed meanwhile
+        raise ConfigError(Path(exc.filename or "?"), "file", f"cannot be read: {exc.strerror}", "run again") from None
     return Config(
-        settings=settings,
-        actors=actors,
-        instruments=instruments,
-        patterns=patterns,
-        source=str(source),
-        hash=digest.hexdigest()[:16],
+        settings=merged.settings, actors=actors, instruments=instruments, patterns=patterns,
+        contradictions=contradictions, source=str(DEFAULT_SETTINGS if path is None else Path(path)), hash=digest,
     )
+
+
+@dataclass(frozen=True)
+class ConfigSource:
+    """Where the configuration comes from; validated in full (``load``) only when documents need work.
+
+    Validating the taxonomies imports spaCy, which alone costs seconds; a re-run
+    that changes nothing only needs to know that no configuration input changed.
+    """
+
+    path: str | None = None
+    overrides: tuple[tuple[str, Any], ...] = ()
+
+    @classmethod
+    def of(cls, path: str | Path | None, overrides: dict[str, Any] | None = None) -> ConfigSource:
+        return cls(None if path is None else str(path), tuple(sorted((overrides or {}).items())))
+
+    def load(self) -> Config:
+        return load_config(self.path, dict(self.overrides))
+
+    def settings(self) -> dict[str, Any]:
+        """The settings as ``load_config`` merges and validates them; a ConfigError names the file and entry."""
+        return merged_settings(self.path, dict(self.overrides)).settings
+
+    def fingerprint(self) -> str | None:
+        """``Config.hash`` of this configuration, without loading the taxonomies; None when an input is unreadable
+        or invalid (then the run loads the configuration, which says what is wrong)."""
+        try:
+            merged = merged_settings(self.path, dict(self.overrides))
+            return fingerprint(merged.settings, merged.files)
+        except (ConfigError, OSError):
+            return None

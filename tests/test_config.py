@@ -81,3 +81,26 @@ def test_load_settings_validates_the_settings_as_load_config_does_without_readin
     user.write_text("run:\n  jobs: many\n")
     with pytest.raises(ConfigError, match="run.jobs"):
         load_settings(user)
+
+
+def test_the_cheap_fingerprint_is_the_loaded_configs_hash(tmp_path):
+    from pipeline.config import ConfigSource
+
+    assert ConfigSource.of(None).fingerprint() == load_config().hash
+    user = tmp_path / "mine.yaml"
+    user.write_text("classify:\n  instrument_threshold: 1\n")  # a whole number where a float is expected
+    overrides = {"extract.backend": "pdfium"}
+    assert ConfigSource.of(user, overrides).fingerprint() == load_config(user, overrides).hash
+    assert ConfigSource.of(user, overrides).settings() == load_config(user, overrides).settings
+
+
+def test_load_config_validates_and_carries_the_contradiction_rules(tmp_path, config):
+    assert config.contradictions.oppositions and config.contradictions.path.endswith("contradictions.yaml")
+    broken = tmp_path / "contradictions.yaml"
+    broken.write_text("oppositions:\n  - reason: x\n    a: {instruments: [no_such_instrument]}\n    b: {}\n")
+    user = tmp_path / "settings.yaml"
+    user.write_text(f"paths:\n  contradictions: {broken}\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(user)
+    assert caught.value.path == str(broken) and caught.value.entry == "oppositions[0].a.instruments"
+    assert "unknown instrument 'no_such_instrument'" in str(caught.value)

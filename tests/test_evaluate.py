@@ -466,7 +466,7 @@ def test_command_refuses_contradictory_inputs(gold_and_pred, config, given: dict
 def test_command_on_pdfs_scores_what_the_pipeline_predicts(gold_and_pred, config, tmp_path: Path, monkeypatch, capsys) -> None:
     # The pipeline itself is tested elsewhere; here only the hand-over: the
     # paths and models folder go in, Recommendation records come back as dicts.
-    runner = pytest.importorskip("pipeline.runner")
+    runner = pytest.importorskip("pipeline.run")
     gold, _ = gold_and_pred
     calls = []
 

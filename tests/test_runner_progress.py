@@ -6,7 +6,7 @@ import io
 from pathlib import Path
 
 from pipeline.progress import Finished, Progress
-from pipeline.runner import DocumentEntry, RunSummary
+from pipeline.run import DocumentEntry, RunSummary
 
 FAILED = DocumentEntry(
     "papers/broken.pdf", "broken", "failed",

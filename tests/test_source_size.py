@@ -11,9 +11,8 @@ MAX_FUNCTION_LINES = 80
 
 # An argument parser reads best as one list of options.
 LONG_FUNCTIONS_ALLOWED = {("cli.py", "build_parser")}
-# Being split or rewritten in other parts of issue #16; the lead engineer
-# removes these after merging them.
-NOT_YET_CHECKED = ("runner.py", "run/", "evaluate.py", "taxonomy/actors.py")
+# Being rewritten on another branch (the world's actors, issue #13); removed when it lands.
+NOT_YET_CHECKED = ("taxonomy/actors.py",)
 
 
 def _modules() -> list[tuple[str, str]]:

@@ -43,7 +43,7 @@ def test_held_out_paper_scores_well_above_floor(one_paper_models, config):
     and writes into pipeline/models/MODEL_CARD.md.
     """
     from pipeline.evaluate import load_units, score
-    from pipeline.runner import predict_paths
+    from pipeline.run import predict_paths
 
     out, _, _ = one_paper_models
     predictions = [r.to_dict() for r in predict_paths([CORPUS / f"{HELD_OUT_ID}.pdf"], config, models_dir=str(out))]

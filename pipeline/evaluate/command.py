@@ -29,7 +29,7 @@ def _predictions(args: argparse.Namespace, config: Config) -> list[dict[str, Any
         return load_units(pred_file)
     if not paths:
         raise UsageError("nothing to score: pass --pred recommendations.jsonl from a run, or the PDFs to run on")
-    from pipeline.runner import predict_paths  # loads spaCy and the models: only when PDFs are given
+    from pipeline.run import predict_paths  # loads spaCy and the models: only when PDFs are given
 
     recommendations = predict_paths([Path(p) for p in paths], config, models_dir=models)
     return [recommendation.to_dict() for recommendation in recommendations]

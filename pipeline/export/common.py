@@ -2,10 +2,30 @@
 
 from __future__ import annotations
 
+import json
 import re
-from typing import Any
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
 
 from pipeline.atomic import FILE_MODE, atomic_open, atomic_write_bytes, atomic_write_text  # noqa: F401 - re-exported for the writers
+
+Record = TypeVar("Record")
+
+
+def read_jsonl_records(path: str | Path, from_dict: Callable[[dict[str, Any]], Record], what: str) -> list[Record]:
+    """The records of a JSON Lines file, blank lines skipped; a bad line is named with its number."""
+    path = Path(path)
+    records = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            records.append(from_dict(json.loads(line)))
+        except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"{path}: line {number}: expected {what}, got {line[:80]!r} ({exc})") from None
+    return records
+
 
 # Formats that put an edge's endpoints in the same dict as its attributes
 # (node-link and Cytoscape JSON) would let the CONTRADICTS attribute `target`

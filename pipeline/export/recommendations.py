@@ -9,7 +9,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline.export.common import atomic_open, atomic_write_text
+from pipeline.export.common import atomic_open, atomic_write_text, read_jsonl_records
 from pipeline.types import Recommendation
 
 _strings = pa.list_(pa.string())
@@ -41,17 +41,7 @@ def write_jsonl(recommendations: Iterable[Recommendation], path: str | Path) -> 
 
 
 def read_jsonl(path: str | Path) -> list[Recommendation]:
-    path = Path(path)
-    records = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            records.append(Recommendation.from_dict(json.loads(line)))
-        except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
-            raise ValueError(f"{path}: line {number}: expected a recommendation record, got {line[:80]!r} ({exc})") \
-                from None
-    return records
+    return read_jsonl_records(path, Recommendation.from_dict, "a recommendation record")
 
 
 def write_parquet(recommendations: Iterable[Recommendation], path: str | Path) -> Path:

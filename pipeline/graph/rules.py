@@ -1,131 +1,24 @@
-"""Contradiction rules: which measures pull in opposite directions (configs/contradictions.yaml)."""
+"""The graph stage's view of the contradiction rules; they are parsed and validated in the configuration layer
+(:mod:`pipeline.taxonomy.contradictions`) and carried by :class:`~pipeline.config.Config`."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from pipeline.config import DEFAULT_CONFIG_DIR, Config, read_yaml
-from pipeline.errors import ConfigError
+from pipeline.config import DEFAULT_CONFIG_DIR, Config
+from pipeline.taxonomy.contradictions import ContradictionRules, Opposition, Pole, load_contradictions
+
+__all__ = ["DEFAULT_CONTRADICTIONS", "ContradictionRules", "Opposition", "Pole", "load_contradiction_rules", "rules_for"]
 
 DEFAULT_CONTRADICTIONS = DEFAULT_CONFIG_DIR / "contradictions.yaml"
 
 
-@dataclass(frozen=True)
-class Pole:
-    """One direction of an opposition: cue phrases and instruments that signal it."""
-
-    cues: tuple[str, ...] = ()
-    instruments: frozenset[str] = frozenset()
-
-
-@dataclass(frozen=True)
-class Opposition:
-    reason: str
-    a: Pole
-    b: Pole
-    scope: Pole | None = None
-    default: str | None = None  # "a" or "b": the pole of an in-scope measure with no cue
-
-
-@dataclass(frozen=True)
-class ContradictionRules:
-    oppositions: tuple[Opposition, ...]
-    do_vs_refrain_reason: str = "do vs refrain"
-    do_vs_refrain_min_similarity: float | None = None  # None: the merge threshold
-    same_document: bool = False
-    head_words_measure: int = 3  # a cue counts among this many content words of a measure
-    head_words_sentence: int = 8  # ... or of a sentence when no measure was extracted
-    limiters: tuple[str, ...] = ()  # "not limit itself to engagement" widens, it does not negate
-    path: str = ""
-
-
-def _pole_from(data: Any, path: Path, entry: str, known_instruments: Iterable[str] | None) -> Pole:
-    if not isinstance(data, dict) or set(data) - {"cues", "instruments"}:
-        raise ConfigError(path, entry, f"expected a mapping with 'cues' and/or 'instruments', got {data!r}")
-    cues = data.get("cues") or []
-    instruments = data.get("instruments") or []
-    for key, values in (("cues", cues), ("instruments", instruments)):
-        if not isinstance(values, list) or not all(isinstance(v, str) and v.strip() for v in values):
-            raise ConfigError(path, f"{entry}.{key}", "expected a list of non-empty strings")
-    if known_instruments is not None:
-        unknown = sorted(set(instruments) - set(known_instruments))
-        if unknown:
-            raise ConfigError(path, f"{entry}.instruments", f"names unknown instrument {unknown[0]!r}",
-                              "use an id from instruments.yaml")
-    return Pole(cues=tuple(c.strip().lower() for c in cues), instruments=frozenset(instruments))
-
-
 def load_contradiction_rules(path: str | Path | None = None, config: Config | None = None) -> ContradictionRules:
     """Read and validate contradictions.yaml (instrument ids are checked against ``config``)."""
-    path = Path(path) if path is not None else DEFAULT_CONTRADICTIONS
-    data = read_yaml(path)
-    allowed = {"oppositions", "do_vs_refrain", "same_document", "head_words", "limiters"}
-    if not isinstance(data, dict) or set(data) - allowed:
-        raise ConfigError(path, "top level", f"expected a mapping with the keys {', '.join(sorted(allowed))}")
     known = config.instruments.ids if config is not None else None
-    raw = data.get("oppositions") or []
-    if not isinstance(raw, list):
-        raise ConfigError(path, "oppositions", "expected a list of oppositions")
-    oppositions = []
-    for index, spec in enumerate(raw):
-        entry = f"oppositions[{index}]"
-        if not isinstance(spec, dict) or not {"reason", "a", "b"} <= set(spec) \
-                or set(spec) - {"reason", "a", "b", "scope", "default"}:
-            raise ConfigError(path, entry, "expected the keys reason, a, b and optionally scope, default")
-        default = spec.get("default")
-        if default not in (None, "a", "b"):
-            raise ConfigError(path, f"{entry}.default", f"expected 'a' or 'b', got {default!r}")
-        scope = spec.get("scope")
-        oppositions.append(Opposition(
-            reason=str(spec["reason"]),
-            a=_pole_from(spec["a"], path, f"{entry}.a", known),
-            b=_pole_from(spec["b"], path, f"{entry}.b", known),
-            scope=None if scope is None else _pole_from(scope, path, f"{entry}.scope", known),
-            default=default,
-        ))
-    dvr = data.get("do_vs_refrain") or {}
-    if not isinstance(dvr, dict) or set(dvr) - {"reason", "min_similarity"}:
-        raise ConfigError(path, "do_vs_refrain", "expected a mapping with 'reason' and 'min_similarity'")
-    min_similarity = dvr.get("min_similarity")
-    if min_similarity is not None and not (isinstance(min_similarity, (int, float)) and 0 < min_similarity <= 1):
-        raise ConfigError(path, "do_vs_refrain.min_similarity",
-                          f"expected a number in (0, 1] or null, got {min_similarity!r}")
-    same_document = data.get("same_document", False)
-    if not isinstance(same_document, bool):
-        raise ConfigError(path, "same_document", f"expected true or false, got {same_document!r}")
-    head_words = data.get("head_words") or {}
-    if not isinstance(head_words, dict) or set(head_words) - {"measure", "sentence"} or not all(
-            isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in head_words.values()):
-        raise ConfigError(path, "head_words", f"expected {{measure: N, sentence: N}} with N > 0, got {head_words!r}")
-    limiters = data.get("limiters") or []
-    if not isinstance(limiters, list) or not all(isinstance(w, str) and w.strip() for w in limiters):
-        raise ConfigError(path, "limiters", "expected a list of words")
-    return ContradictionRules(
-        oppositions=tuple(oppositions),
-        do_vs_refrain_reason=str(dvr.get("reason") or "do vs refrain"),
-        do_vs_refrain_min_similarity=None if min_similarity is None else float(min_similarity),
-        same_document=same_document,
-        head_words_measure=int(head_words.get("measure", ContradictionRules.head_words_measure)),
-        head_words_sentence=int(head_words.get("sentence", ContradictionRules.head_words_sentence)),
-        limiters=tuple(w.strip().lower() for w in limiters),
-        path=str(path),
-    )
+    return load_contradictions(DEFAULT_CONTRADICTIONS if path is None else path, known)
 
 
 def rules_for(config: Config) -> ContradictionRules:
-    """The rules named by ``paths.contradictions`` in the settings, else the default file.
-
-    A relative name resolves against the user's settings folder first, then
-    against the default configs folder (where the default entry points).
-    """
-    named = config.settings.get("paths", {}).get("contradictions")
-    if not named:
-        return load_contradiction_rules(DEFAULT_CONTRADICTIONS, config)
-    candidate = Path(named)
-    if not candidate.is_absolute():
-        user_folder = Path(config.source).resolve().parent
-        candidate = user_folder / named if (user_folder / named).exists() else DEFAULT_CONFIG_DIR / named
-    return load_contradiction_rules(candidate, config)
+    """The rules named by ``paths.contradictions`` in the settings, as ``load_config`` read them."""
+    return config.contradictions

@@ -11,7 +11,7 @@ ASTAPENIA, KHARYTONAU = SAMPLE_IDS
 
 @pytest.fixture(scope="module")
 def results(config):
-    from pipeline.runner import process_document
+    from pipeline.run import process_document
 
     return {doc_id: process_document(CORPUS / f"{doc_id}.pdf", doc_id, config) for doc_id in SAMPLE_IDS}
 

@@ -10,7 +10,8 @@ from corpus_pdfs import write_theme
 
 from pipeline.config import DEFAULT_CONFIG_DIR
 from pipeline.errors import ConfigError
-from pipeline.runner import ConfigSource, run_corpus
+from pipeline.config import ConfigSource
+from pipeline.run import run_corpus
 
 
 def test_a_broken_contradictions_file_stops_the_run_before_any_document(tmp_path):

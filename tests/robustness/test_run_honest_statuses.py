@@ -15,7 +15,8 @@ import pytest
 from corpus_pdfs import decompression_bomb_pdf, write_garbled, write_partly_scanned, write_theme
 from run_helpers import SHARED, entries_by_doc, run_cli
 
-from pipeline.runner import ConfigSource, run_corpus
+from pipeline.config import ConfigSource
+from pipeline.run import run_corpus
 
 
 def _run(papers: Path, out: Path, settings_text: str = "", **options) -> dict:

@@ -12,8 +12,9 @@ import pytest
 from corpus_pdfs import write_theme
 from run_helpers import REPO, entries_by_doc, manifest, outputs_snapshot
 
-from pipeline import runner
-from pipeline.runner import ConfigSource, run_corpus
+from pipeline.config import ConfigSource
+from pipeline.run import corpus as runner
+from pipeline.run import run_corpus
 
 
 @pytest.fixture

@@ -9,7 +9,8 @@ from pathlib import Path
 from corpus_pdfs import decompression_bomb_pdf, slow_pdf, write_theme
 from run_helpers import entries_by_doc
 
-from pipeline.runner import ConfigSource, run_corpus
+from pipeline.config import ConfigSource
+from pipeline.run import run_corpus
 
 # inflates to 4 GiB, beyond the default 3072 MB ceiling; about 4 MB on disk
 BOMB_INFLATED_BYTES = 4 << 30

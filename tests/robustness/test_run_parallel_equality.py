@@ -9,7 +9,8 @@ import pytest
 from corpus_pdfs import THEMES, write_theme
 from run_helpers import normalised_outputs, outputs_snapshot
 
-from pipeline.runner import ConfigSource, run_corpus
+from pipeline.config import ConfigSource
+from pipeline.run import run_corpus
 
 
 @pytest.fixture(scope="module")

@@ -5,9 +5,9 @@ reads pypdfium2's character boxes, about ten times faster. Both yield pages
 one at a time (a generator) and release each page before reading the next, so
 memory stays flat on long documents.
 
-Each backend is the module of this package with its name in
-:data:`pipeline.registry.PDF_BACKENDS`, exposing ``read_pages(path, password,
-max_pages, max_content_bytes)``. A module is imported when it is first asked
+Each backend is registered in :data:`pipeline.registry.BACKENDS` with its
+reader, ``read_pages(path, password, max_pages, max_content_bytes)`` in a
+module of this package. A module is imported when it is first asked
 for, so reading with pdfium never loads pdfminer (a tenth of a second).
 
 Every failure of the underlying parser is turned into a typed error from
@@ -24,6 +24,7 @@ from types import ModuleType
 
 from pipeline.extract.backends.common import IMAGE_CHECK_MAX_GLYPHS, PdfInfo, sniff
 from pipeline.extract.glyphs import PageGlyphs
+from pipeline import registry
 from pipeline.registry import PDF_BACKENDS as BACKENDS  # named once, in the registry
 
 __all__ = ["BACKENDS", "IMAGE_CHECK_MAX_GLYPHS", "PdfInfo", "backend_module", "check_opens", "largest_content_stream", "read_pages", "sniff"]
@@ -46,7 +47,10 @@ def read_pages(
     on a decompression bomb; pdfium reads one in seconds, and the extract stage
     then reports it).
     """
-    return backend_module(backend).read_pages(path, password, max_pages, max_content_bytes)
+    if backend not in BACKENDS:
+        raise ValueError(f"unknown extraction backend {backend!r}: expected one of {', '.join(BACKENDS)}")
+    reader = registry.resolve(registry.BACKENDS[backend].reader)
+    return reader(path, password, max_pages, max_content_bytes)
 
 
 def check_opens(path: Path, password: str | None) -> PdfInfo:

@@ -6,11 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import CorruptPdfError, EmptyFileError, NotAPdfError
-
-# The PDF header may follow some junk (a mail header, a BOM); readers accept
-# it within the first kilobyte, and so do we.
-PDF_MAGIC = b"%PDF-"
-SNIFF_BYTES = 1024
+from pipeline.pdfsniff import has_pdf_signature, read_head  # one signature check, shared with discovery
 
 # Images only matter on pages with little text (to tell a scan from a blank
 # page), so pages with more glyphs than this skip the search for them.
@@ -28,14 +24,13 @@ class PdfInfo:
 def sniff(path: Path) -> None:
     """Refuse empty files and files that are not PDFs, by their bytes."""
     try:
-        with path.open("rb") as handle:
-            head = handle.read(SNIFF_BYTES)
+        head = read_head(path)
     except FileNotFoundError:
         raise CorruptPdfError(path, "the file does not exist", "Check the path") from None
     except OSError as exc:
         raise CorruptPdfError(path, f"the file cannot be read ({exc.strerror})", "Check its permissions") from None
     if not head:
         raise EmptyFileError(path, "the file is empty (0 bytes)")
-    if PDF_MAGIC not in head:
+    if not has_pdf_signature(head):
         start = head[:16].decode("latin-1").encode("unicode_escape").decode("ascii")
         raise NotAPdfError(path, f"expected a PDF (starting with %PDF-), but the file starts with {start!r}")

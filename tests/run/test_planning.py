@@ -11,7 +11,7 @@ import pytest
 
 from pipeline import cache as cache_module
 from pipeline.cache import CachedFailure, CacheError, ResultCache
-from pipeline.runner import _open_cache, rebind
+from pipeline.run.planning import open_cache, rebind
 from pipeline.types import (
     Block,
     BlockKind,
@@ -121,7 +121,7 @@ def test_a_file_that_is_not_a_database_is_reported_and_set_aside_by_the_run(tmp_
     path.write_bytes(b"this is not an SQLite database" * 100)
     with pytest.raises(CacheError, match="cannot be opened"):
         ResultCache(path).__enter__()
-    with _open_cache(tmp_path) as cache:
+    with open_cache(tmp_path) as cache:
         assert cache.integrity_ok()
     assert len(list(tmp_path.glob(".policygraph-cache.sqlite.damaged-*"))) == 1
 

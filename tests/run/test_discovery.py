@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import UsageError
-from pipeline.runner import ConfigSource, assign_doc_ids, discover, plan_documents
+from pipeline.config import ConfigSource
+from pipeline.run import assign_doc_ids, discover, plan_documents
 
 PDF_BYTES = b"%PDF-1.4\n% not a real document, only its signature\n"
 
@@ -143,7 +144,7 @@ def test_config_fingerprint_follows_every_configuration_file(tmp_path):
     assert ConfigSource.of(None, {"extract.backend": "pdfium"}).fingerprint() != default
 
     actors = tmp_path / "actors.yaml"
-    actors.write_bytes((Path(__file__).resolve().parents[1] / "configs" / "actors.yaml").read_bytes())
+    actors.write_bytes((Path(__file__).resolve().parents[2] / "configs" / "actors.yaml").read_bytes())
     settings = tmp_path / "settings.yaml"
     settings.write_text("paths:\n  actors: actors.yaml\n", encoding="utf-8")
     own = ConfigSource.of(settings).fingerprint()

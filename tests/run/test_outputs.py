@@ -8,15 +8,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import UsageError
-from pipeline.runner import (
-    COMPLETE_MARKER,
-    MANIFEST,
-    _outputs_intact,
-    _output_hashes,
-    _swap_in,
-    output_lock,
-    recover_staging,
-)
+from pipeline.run.folder import COMPLETE_MARKER, MANIFEST, output_lock, outputs_intact
+from pipeline.run.outputs import _output_hashes, _swap_in, recover_staging
 
 
 def _outputs(folder: Path, version: str) -> Path:
@@ -92,10 +85,10 @@ def test_output_hashes_detect_a_changed_or_missing_output(tmp_path):
     out = _outputs(tmp_path / "out", "v")
     hashes = _output_hashes(out)
     assert set(hashes) == {"documents/paper-v.json", "recommendations.jsonl"}
-    assert _outputs_intact(out, hashes)
+    assert outputs_intact(out, hashes)
     (out / "recommendations.jsonl").write_text("edited by hand\n")
-    assert not _outputs_intact(out, hashes)
-    assert not _outputs_intact(out, {"../outside.txt": hashes["documents/paper-v.json"]})
+    assert not outputs_intact(out, hashes)
+    assert not outputs_intact(out, {"../outside.txt": hashes["documents/paper-v.json"]})
 
 
 def test_one_run_at_a_time_per_output_folder(tmp_path):
