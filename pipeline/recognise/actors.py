@@ -315,7 +315,6 @@ def _with_context_mentions(doc: Doc, taxonomy: ActorTaxonomy, found: list[tuple[
     groups = {a.id for a in taxonomy.actors.values() if a.kind == "collective"}
     # token indices already inside a mention: a set, so long documents stay linear
     taken = {i for span, _, aid in found if aid not in groups for i in range(span.start, span.end)}
-    narrowed: dict[int, int] = {}  # start token of a group mention -> its end, for those a context alias replaces
     added: list[tuple[Span, str, str | None]] = []
     for match_id, start, end in sorted(matcher(doc), key=lambda m: (m[1], -(m[2] - m[1]))):
         actor_id = labels.get(match_id)
@@ -325,8 +324,8 @@ def _with_context_mentions(doc: Doc, taxonomy: ActorTaxonomy, found: list[tuple[
             continue
         taken.update(range(start, end))
         added.append((doc[start:end], ACTOR_LABEL, actor_id))
-        narrowed[start] = end
-    kept = [item for item in found if not _overlaps_any(item[0], added)] if narrowed else found
+    # a group mention under a context alias gives way to it
+    kept = [item for item in found if not _overlaps_any(item[0], added)] if added else found
     return kept + added
 
 
