@@ -11,8 +11,8 @@ MAX_FUNCTION_LINES = 80
 
 # An argument parser reads best as one list of options.
 LONG_FUNCTIONS_ALLOWED = {("cli.py", "build_parser")}
-# Being rewritten on another branch (the world's actors, issue #13); removed when it lands.
-NOT_YET_CHECKED = ("taxonomy/actors.py",)
+# Nothing is exempt; a path here would be skipped.
+NOT_YET_CHECKED: tuple[str, ...] = ()
 
 
 def _modules() -> list[tuple[str, str]]:

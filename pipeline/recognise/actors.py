@@ -16,6 +16,7 @@ about other countries still produce actors.
 from __future__ import annotations
 
 from bisect import bisect_right
+from functools import lru_cache
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
@@ -38,6 +39,11 @@ NOT_ACTOR_LABEL = "NOT_ACTOR"
 # relabels them ACTOR; they never reach doc.ents.
 CASED_LABEL = "ACTOR_CASED"
 CAPS_LABEL = "ACTOR_CAPS"
+# Working label of "demonym + governmental noun" matches ("Sudanese authorities").
+# A few token patterns over every demonym and head at once keep the ruler small
+# (one phrase pattern per pair would be tens of thousands for the world's
+# states); the filter checks each match against the demonym table and names its actor.
+DEMONYM_LABEL = "ACTOR_DEMONYM"
 ENTS_FILTER = "policygraph.actor_ents_filter.v1"
 
 Pattern = dict[str, Any]
@@ -47,7 +53,12 @@ Pattern = dict[str, Any]
 
 
 @registry.misc(ENTS_FILTER)
-def make_actor_ents_filter(cased_forms: list[str]) -> Callable[[Iterable[Span], Iterable[Span]], list[Span]]:
+def make_actor_ents_filter(
+    cased_forms: list[str],
+    demonyms: dict[str, str] | None = None,
+    caps_demonyms: dict[str, str] | None = None,
+    heads: list[str] | None = None,
+) -> Callable[[Iterable[Span], Iterable[Span]], list[Span]]:
     """The span ruler's ``ents_filter``: merges gazetteer matches into the statistical entities.
 
     Matches whose capitals disagree are dropped first. Then the longest match
@@ -56,9 +67,10 @@ def make_actor_ents_filter(cased_forms: list[str]) -> Callable[[Iterable[Span], 
     that the statistical entity under it survives.
     """
     forms = frozenset(cased_forms)
+    table = _DemonymTable(demonyms or {}, caps_demonyms or {}, frozenset(heads or ()))
 
     def actor_ents_filter(entities: Iterable[Span], spans: Iterable[Span]) -> list[Span]:
-        candidates = [checked for span in spans if (checked := _with_case_checked(span, forms)) is not None]
+        candidates = [checked for span in spans if (checked := _with_case_checked(span, forms, table)) is not None]
         winners = [span for span in filter_spans(candidates) if span.label_ != NOT_ACTOR_LABEL]
         taken = {i for span in winners for i in range(span.start, span.end)}
         kept = [ent for ent in entities if not any(i in taken for i in range(ent.start, ent.end))]
@@ -67,7 +79,29 @@ def make_actor_ents_filter(cased_forms: list[str]) -> Callable[[Iterable[Span], 
     return actor_ents_filter
 
 
-def _with_case_checked(span: Span, forms: frozenset[str]) -> Span | None:
+class _DemonymTable:
+    """Demonyms by their tokens' norms (and capitals-only ones by exact text), and head norms."""
+
+    def __init__(self, demonyms: dict[str, str], caps: dict[str, str], heads: frozenset[str]) -> None:
+        self.demonyms, self.caps, self.heads = demonyms, caps, heads
+
+    def owner(self, span: Span) -> str | None:
+        """The actor of a "demonym head" match, or None when the pieces are no demonym and head."""
+        for cut in range(1, len(span)):
+            if " ".join(t.norm_ for t in span[cut:]) not in self.heads:
+                continue
+            found = self.caps.get(" ".join(t.text for t in span[:cut])) or self.demonyms.get(
+                " ".join(t.norm_ for t in span[:cut])
+            )
+            if found is not None:
+                return found
+        return None
+
+
+def _with_case_checked(span: Span, forms: frozenset[str], table: _DemonymTable) -> Span | None:
+    if span.label_ == DEMONYM_LABEL:
+        owner = table.owner(span)
+        return Span(span.doc, span.start, span.end, label=ACTOR_LABEL, span_id=owner) if owner else None
     if span.label_ == CASED_LABEL:
         agrees = _surface(span.text) in forms
     elif span.label_ == CAPS_LABEL:
@@ -86,6 +120,7 @@ def add_actor_ruler(nlp: Language, taxonomy: ActorTaxonomy) -> Language:
     if RULER_NAME in nlp.component_names:
         nlp.remove_pipe(RULER_NAME)
     placement = {"after": "ner"} if "ner" in nlp.component_names else {}
+    demonyms, caps, heads = demonym_tables(taxonomy)
     ruler = nlp.add_pipe(
         "span_ruler",
         name=RULER_NAME,
@@ -93,7 +128,13 @@ def add_actor_ruler(nlp: Language, taxonomy: ActorTaxonomy) -> Language:
             "spans_key": None,
             "annotate_ents": True,
             "overwrite": False,
-            "ents_filter": {"@misc": ENTS_FILTER, "cased_forms": sorted(cased_forms(taxonomy))},
+            "ents_filter": {
+                "@misc": ENTS_FILTER,
+                "cased_forms": sorted(cased_forms(taxonomy)),
+                "demonyms": demonyms,
+                "caps_demonyms": caps,
+                "heads": heads,
+            },
             # Names are phrase patterns (fast at any number); NORM folds case,
             # curly apostrophes and British/American spelling.
             "phrase_matcher_attr": "NORM",
@@ -126,16 +167,56 @@ def ruler_patterns(taxonomy: ActorTaxonomy) -> Iterator[Pattern]:
         else:
             for variant in dict.fromkeys((name, ascii_variant(name))):
                 yield {"label": ACTOR_LABEL, "id": actor_id, "pattern": variant}
-    heads = [variant for head in taxonomy.demonym_heads for variant in _hyphen_variants(head)]
+    yield from _demonym_patterns(taxonomy)
     for actor in taxonomy.actors.values():
-        for demonym in actor.demonyms:
-            label = CAPS_LABEL if is_all_caps(demonym) else ACTOR_LABEL
-            for head in heads:
-                yield {"label": label, "id": actor.id, "pattern": f"{demonym} {head}"}
         for pattern in actor.patterns:
             yield {"label": ACTOR_LABEL, "id": actor.id, "pattern": [dict(token) for token in pattern]}
     for phrase in taxonomy.not_actors:
         yield {"label": NOT_ACTOR_LABEL, "pattern": phrase}
+
+
+@lru_cache(maxsize=1)
+def _tokenizer() -> Any:
+    # The norms of a blank English tokenizer are those of every English
+    # pipeline: what the span ruler's NORM patterns are compared with.
+    return spacy.blank("en").tokenizer
+
+
+def _norms(text: str) -> tuple[str, ...]:
+    return tuple(t.norm_ for t in _tokenizer()(text))
+
+
+def _heads(taxonomy: ActorTaxonomy) -> list[str]:
+    return [variant for head in (*taxonomy.demonym_heads, *taxonomy.organ_heads) for variant in _hyphen_variants(head)]
+
+
+def demonym_tables(taxonomy: ActorTaxonomy) -> tuple[dict[str, str], dict[str, str], list[str]]:
+    """Demonyms by norms, capitals-only demonyms by text, and head norms: what the ents filter checks."""
+    demonyms: dict[str, str] = {}
+    caps: dict[str, str] = {}
+    for actor in taxonomy.actors.values():
+        for demonym in actor.demonyms:
+            if is_all_caps(demonym):
+                caps[" ".join(t.text for t in _tokenizer()(demonym))] = actor.id
+            else:
+                demonyms[" ".join(_norms(demonym))] = actor.id
+    heads = sorted({" ".join(_norms(head)) for head in _heads(taxonomy)})
+    return demonyms, caps, heads
+
+
+def _demonym_patterns(taxonomy: ActorTaxonomy) -> Iterator[Pattern]:
+    """One token pattern per (demonym length, head length): each position any norm seen there."""
+    shapes: dict[tuple[int, int], tuple[list[set[str]], list[set[str]]]] = {}
+    demonyms = [_norms(d) for actor in taxonomy.actors.values() for d in actor.demonyms]
+    heads = [_norms(head) for head in _heads(taxonomy)]
+    for demonym in demonyms:
+        for head in heads:
+            left, right = shapes.setdefault((len(demonym), len(head)), ([set() for _ in demonym], [set() for _ in head]))
+            for slot, norm in zip(left + right, demonym + head):
+                slot.add(norm)
+    for _, (left, right) in sorted(shapes.items()):
+        pattern = [{"NORM": {"IN": sorted(slot)}} for slot in left + right]
+        yield {"label": DEMONYM_LABEL, "pattern": pattern}
 
 
 def _hyphen_variants(head: str) -> tuple[str, ...]:
@@ -170,7 +251,7 @@ def actor_mentions(
     found: list[tuple[Span, str, str | None]] = [
         (ent, ent.label_, mention_actor_id(ent, taxonomy)) for ent in doc.ents if ent.label_ in wanted
     ]
-    found += _context_mentions(doc, taxonomy, found)
+    found = _with_context_mentions(doc, taxonomy, found)
     mentions = []
     for span, label, actor_id in sorted(found, key=lambda item: item[0].start_char):
         sentence = ordered[max(bisect_right(starts, span.start_char) - 1, 0)]
@@ -211,11 +292,13 @@ def _context_matcher(doc: Doc, taxonomy: ActorTaxonomy):
     return _CONTEXT_MATCHERS[key]
 
 
-def _context_mentions(doc: Doc, taxonomy: ActorTaxonomy, found: list[tuple[Span, str, str | None]]) -> list[tuple[Span, str, str | None]]:
-    """Common nouns ("the regime", "civil society") that name an actor in a document about its anchor.
+def _with_context_mentions(doc: Doc, taxonomy: ActorTaxonomy, found: list[tuple[Span, str, str | None]]) -> list[tuple[Span, str, str | None]]:
+    """``found`` with common nouns ("the regime", "civil society") that name an actor in a document about its anchor.
 
-    Only where no entity was found already, and only for actors whose anchor
-    (an actor or country id) the document names at least MIN_ANCHOR_MENTIONS times.
+    Only for actors whose anchor (an actor or country id) the document names
+    at least MIN_ANCHOR_MENTIONS times, and only where no entity was found
+    already or where the entity is a world-wide group the context alias
+    narrows ("civil society" is belarus_civil_society in a paper about Belarus).
     """
     counts: dict[str, int] = {}
     for _, _, actor_id in found:
@@ -227,10 +310,11 @@ def _context_mentions(doc: Doc, taxonomy: ActorTaxonomy, found: list[tuple[Span,
         if actor.context_aliases and counts.get(actor.anchor or "", 0) >= MIN_ANCHOR_MENTIONS
     }
     if not active:
-        return []
+        return found
     matcher, labels = _context_matcher(doc, taxonomy)
+    groups = {a.id for a in taxonomy.actors.values() if a.kind == "collective"}
     # token indices already inside a mention: a set, so long documents stay linear
-    taken = {i for span, _, _ in found for i in range(span.start, span.end)}
+    taken = {i for span, _, aid in found if aid not in groups for i in range(span.start, span.end)}
     added: list[tuple[Span, str, str | None]] = []
     for match_id, start, end in sorted(matcher(doc), key=lambda m: (m[1], -(m[2] - m[1]))):
         actor_id = labels.get(match_id)
@@ -240,7 +324,13 @@ def _context_mentions(doc: Doc, taxonomy: ActorTaxonomy, found: list[tuple[Span,
             continue
         taken.update(range(start, end))
         added.append((doc[start:end], ACTOR_LABEL, actor_id))
-    return added
+    # a group mention under a context alias gives way to it
+    kept = [item for item in found if not _overlaps_any(item[0], added)] if added else found
+    return kept + added
+
+
+def _overlaps_any(span: Span, added: list[tuple[Span, str, str | None]]) -> bool:
+    return any(span.start < other.end and other.start < span.end for other, _, _ in added)
 
 
 def mention_actor_id(ent: Span, taxonomy: ActorTaxonomy) -> str | None:
@@ -253,7 +343,7 @@ def mention_actor_id(ent: Span, taxonomy: ActorTaxonomy) -> str | None:
     """
     if ent.label_ == ACTOR_LABEL and ent.ent_id_:
         return ent.ent_id_
-    found = taxonomy.resolve(ent.text)
+    found = taxonomy.resolve(ent.text) or _capital_as_subject(ent, taxonomy)
     if found is not None:
         return found
     if (
@@ -264,6 +354,13 @@ def mention_actor_id(ent: Span, taxonomy: ActorTaxonomy) -> str | None:
     ):
         return None
     return f"{ent.label_.lower()}:{slugify(bare_name(ent.text), separator='_')}"
+
+
+def _capital_as_subject(ent: Span, taxonomy: ActorTaxonomy) -> str | None:
+    """ "Seoul should ...", "Washington and Seoul agreed": a capital acting stands for its government."""
+    root = ent.root
+    acting = root.dep_ == "nsubj" or (root.dep_ == "conj" and root.head.dep_ == "nsubj")
+    return taxonomy.capital_owner(ent.text) if acting else None
 
 
 def _could_be_a_name(ent: Span) -> bool:

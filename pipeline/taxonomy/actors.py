@@ -1,43 +1,36 @@
 """The actor taxonomy (``configs/actors.yaml``): canonical actor ids and their names.
 
-:func:`load_actors` reads and validates the file; :class:`ActorTaxonomy`
-answers "which actor does this mention name?" (:meth:`ActorTaxonomy.resolve`)
-and "who does this collective stand for?" (:meth:`ActorTaxonomy.expand`).
-The spaCy gazetteer built from the same data lives in
-:mod:`pipeline.recognise.actors`.
+:func:`load_actors` (in :mod:`pipeline.taxonomy.loading`) reads and validates
+the file and adds every state of the world from pycountry and countryinfo
+(:mod:`pipeline.taxonomy.world`); :class:`ActorTaxonomy` answers "which actor
+does this mention name?" (:meth:`ActorTaxonomy.resolve`) and "who does this
+collective stand for?" (:meth:`ActorTaxonomy.expand`). The spaCy gazetteer
+built from the same data lives in :mod:`pipeline.recognise.actors`.
 
-Names are compared through a *key*: accents transliterated, punctuation
-dropped, case folded (``"Łukaszenka's"`` and ``"lukaszenka"`` share one), so a
-variant that differs only in those respects needs no alias of its own.
+Resolution is by dictionary look-ups on name keys (:mod:`pipeline.taxonomy.names`):
+exact names, then general forms that make a phrase an organ of a state or
+organisation ("the Kenyan Government", "Ministry of Health of Kenya",
+"Kenya's parliament", "the Director of the Office of Management and Budget").
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field, fields, replace
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, fields
 from functools import cached_property
-from pathlib import Path
 from typing import Any
 
-from slugify import slugify
+from pipeline.taxonomy.names import ascii_variant, bare_name, cased_key, is_all_caps, name_key, normal_text
 
-from pipeline.errors import ConfigError
-from pipeline.yamlio import read_yaml
+__all__ = [
+    "ACTOR_KINDS", "Actor", "ActorIndex", "ActorTaxonomy", "ascii_variant", "bare_name", "build_taxonomy",
+    "cased_key", "is_all_caps", "iter_names", "load_actors", "name_key",
+]
 
 ACTOR_KINDS = ("state", "international_organisation", "collective", "domestic_group")
-ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
-QID_PATTERN = re.compile(r"^Q[1-9][0-9]*$")
-LABEL_PATTERN = re.compile(r"^[A-Z][A-Z_]*$")
-ACTOR_KEYS = frozenset(
-    {"label", "kind", "qid", "description", "aliases", "cased_aliases", "demonyms", "patterns", "member_of", "includes",
-     "context_aliases", "anchor"}
-)
-TOP_LEVEL_KEYS = frozenset(
-    {"actors", "countries", "demonym_heads", "generic_names", "not_actors", "state_name_prefixes", "entity_labels",
-     "new_actor_labels"}
-)
+# Kinds whose organs ("its government", "its Secretary-General") are the actor itself.
+OWNER_KINDS = frozenset({"state", "international_organisation"})
 # Token attributes that the tokenizer alone sets; patterns using only these can
 # be checked by resolve() without a trained pipeline.
 LEXICAL_ATTRS = frozenset(
@@ -46,41 +39,10 @@ LEXICAL_ATTRS = frozenset(
      "IS_SPACE", "IS_STOP", "IS_BRACKET", "IS_QUOTE", "IS_LEFT_PUNCT", "IS_RIGHT_PUNCT",
      "IS_CURRENCY", "LIKE_NUM", "LIKE_URL", "LIKE_EMAIL"}
 )
-
-_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "\u00b4": "'"})
-_LEADING_ARTICLE = re.compile(r"^(?:the|The|THE)\s+")
-_TRAILING_POSSESSIVE = re.compile(r"(?:'s|'S|')$")
-_EDGE_PUNCTUATION = " \t\r\n\"'()[]{}<>,;:!?*\u201c\u201d\u00ab\u00bb"
+_POSSESSIVE_SPLIT = re.compile(r"^(.+?)'s?\s+(.+)$")
+_LINKS = frozenset({"of", "for", "on"})  # "Ministry of Health", "Department for Education"
 
 TokenPattern = tuple[dict[str, Any], ...]
-
-
-def name_key(text: str) -> str:
-    """Case-, accent- and punctuation-insensitive key of a name."""
-    return slugify(text, separator=" ")
-
-
-def cased_key(text: str) -> str:
-    """Like :func:`name_key` but keeping capitals: "US" and "us" differ."""
-    return slugify(text, separator=" ", lowercase=False)
-
-
-def ascii_variant(text: str) -> str:
-    """The name with accented and special letters transliterated, punctuation kept ("Nausėda" -> "Nauseda")."""
-    return "".join(c if c.isascii() else slugify(c, separator="", lowercase=False) for c in text)
-
-
-def is_all_caps(text: str) -> bool:
-    letters = [c for c in text if c.isalpha()]
-    return bool(letters) and all(c.isupper() for c in letters)
-
-
-def bare_name(text: str) -> str:
-    """The name a mention carries: without a leading "the", possessive or edge punctuation."""
-    name = unicodedata.normalize("NFKC", text).translate(_APOSTROPHES)
-    name = " ".join(name.split()).strip(_EDGE_PUNCTUATION)
-    name = _LEADING_ARTICLE.sub("", name)
-    return _TRAILING_POSSESSIVE.sub("", name).strip(_EDGE_PUNCTUATION)
 
 
 @dataclass(frozen=True)
@@ -102,6 +64,10 @@ class Actor:
     # ("the regime", "civil society" in a paper about Belarus).
     context_aliases: tuple[str, ...] = ()
     anchor: str | None = None
+    # States whose organs and capital are this actor ("the Parliament of
+    # Belarus", "Minsk" -> lukashenka_regime): the guide gives a state's rulers
+    # an id of their own where a paper is about them.
+    organs_of: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -110,13 +76,17 @@ class ActorIndex:
 
     by_key: Mapping[str, str]  # name_key of an alias or country name -> id
     by_cased_key: Mapping[str, str]  # cased_key of a cased alias (and its ALL CAPS form) -> id
+    capital_by_cased_key: Mapping[str, str]  # a capital standing for its government ("Beijing") -> id
     demonym_by_key: Mapping[str, str]  # name_key of a demonym -> id
     demonym_by_cased_key: Mapping[str, str]  # capitals-only demonyms ("US") -> id
     head_keys: frozenset[str]
+    organ_keys: frozenset[str]  # organ nouns ("ministry", "supreme court", "director")
     generic_keys: frozenset[str]  # generic nouns and demonym heads: no particular actor
     max_head_words: int
     prefix_keys: tuple[str, ...]
     state_ids: frozenset[str]
+    organ_owner: Mapping[str, str]  # actor whose organs make up an actor (belarus -> lukashenka_regime)
+    owner_ids: frozenset[str]  # states and organisations: their organs are them
 
 
 @dataclass(frozen=True)
@@ -125,13 +95,15 @@ class ActorTaxonomy:
 
     path: str
     actors: dict[str, Actor]
-    countries: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    countries: dict[str, tuple[str, ...]] = field(default_factory=dict)  # names matched with their capitals
     demonym_heads: tuple[str, ...] = ()
     generic_names: tuple[str, ...] = ()
     not_actors: tuple[str, ...] = ()
     state_name_prefixes: tuple[str, ...] = ()
     entity_labels: tuple[str, ...] = ()
     new_actor_labels: tuple[str, ...] = ()
+    organ_heads: tuple[str, ...] = ()
+    capitals: dict[str, tuple[str, ...]] = field(default_factory=dict)  # id -> capitals standing for it
     index: ActorIndex | None = field(default=None, repr=False, compare=False, hash=False)
 
     @property
@@ -161,20 +133,34 @@ class ActorTaxonomy:
     def resolve(self, text: str) -> str | None:
         """The actor id a mention names, or None when it names no actor.
 
-        Tries, in order: aliases (case-insensitive) and cased aliases; country
-        names; a demonym followed by a governmental noun ("Lithuanian
-        government"); an official state form ("Republic of Moldova"); the
-        file's token patterns. "Russian culture" names no actor.
+        Tries, in order: aliases (case-insensitive), cased aliases and state
+        names; a demonym or state name
+        before a governmental noun ("Lithuanian government", "Kenya Ministry
+        of Health"); an official state form ("Republic of Moldova"); the
+        file's token patterns; an organ "of" a state or organisation
+        ("Government of Kenya") or its possessive ("Kenya's parliament").
+        "Russian culture" names no actor.
         """
         name = bare_name(text)
         if not name:
             return None
         return (
             self._by_name(name)
-            or self._by_demonym_phrase(name)
+            or self._by_modifier_phrase(name)
             or self._by_state_prefix(name)
             or self._by_pattern(text, name)
+            or self._by_organ_of(name)
+            or self._by_possessive(name)
         )
+
+    def capital_owner(self, text: str) -> str | None:
+        """The government a capital stands for ("Seoul" -> south_korea), else None.
+
+        A capital names its government only as the subject that acts ("Seoul
+        should ..."); "talks in Seoul" name a place. The caller knows which:
+        :func:`pipeline.recognise.actors.mention_actor_id` asks for subjects only.
+        """
+        return self._index.capital_by_cased_key.get(cased_key(bare_name(text)))
 
     def demonym_owner(self, text: str) -> str | None:
         """The actor whose demonym ``text`` is ("Russian" -> russia), else None."""
@@ -189,6 +175,32 @@ class ActorTaxonomy:
     def _by_name(self, name: str) -> str | None:
         index = self._index
         return index.by_cased_key.get(cased_key(name)) or index.by_key.get(name_key(name))
+
+    def _owner(self, name: str) -> str | None:
+        """The actor whose organs a name's holder is: a state or organisation named exactly."""
+        found = self._by_name(name) or self._by_state_prefix(name)
+        if found is None or found not in self._index.owner_ids:
+            return None
+        return self._index.organ_owner.get(found, found)
+
+    def _by_modifier_phrase(self, name: str) -> str | None:
+        """ "Lithuanian government", "US officials", "Kenya Ministry of Health", "UN agencies"."""
+        index = self._index
+        words = name.split()
+        keys = name_key(name).split()
+        if len(keys) != len(words):
+            return self._by_demonym_phrase(name)  # punctuation split a word: keys and words differ
+        for cut in range(1, len(words)):
+            rest = keys[cut:]
+            if not (" ".join(rest) in index.head_keys or _starts_with_organ(rest, index)):
+                continue
+            modifier = " ".join(words[:cut])
+            owner = index.demonym_by_cased_key.get(cased_key(modifier)) or index.demonym_by_key.get(name_key(modifier))
+            if owner is None:
+                owner = self._owner(modifier)
+            if owner is not None:
+                return owner
+        return None
 
     def _by_demonym_phrase(self, name: str) -> str | None:
         index = self._index
@@ -214,6 +226,33 @@ class ActorTaxonomy:
                 if found in index.state_ids:
                     return found
         return None
+
+    def _by_organ_of(self, name: str) -> str | None:
+        """ "Government of Kenya", "Ministry of Health of Kenya", "Director of the Office of Management and Budget"."""
+        index = self._index
+        words = name.split()
+        for at in range(len(words) - 2, 0, -1):
+            if words[at].lower() != "of":
+                continue
+            holder = name_key(" ".join(words[:at])).split()
+            # "Government", "Federal Government", "Ministry of Health": an organ noun ends or starts it
+            ends = any(" ".join(holder[-size:]) in index.organ_keys for size in range(1, min(3, len(holder)) + 1))
+            if not (ends or _starts_with_organ(holder, index)):
+                continue
+            owner = self._owner(bare_name(" ".join(words[at + 1 :])))
+            if owner is not None:
+                return owner
+        return None
+
+    def _by_possessive(self, name: str) -> str | None:
+        """ "Kenya's parliament", "the UN's Secretary-General"."""
+        match = _POSSESSIVE_SPLIT.match(normal_text(name))
+        if match is None:
+            return None
+        holder = name_key(match.group(2)).split()
+        if not (" ".join(holder) in self._index.organ_keys or _starts_with_organ(holder, self._index)):
+            return None
+        return self._owner(bare_name(match.group(1)))
 
     def _by_pattern(self, text: str, name: str) -> str | None:
         if not self._pattern_matcher_parts:
@@ -282,6 +321,14 @@ class ActorTaxonomy:
         return {aid: frozenset(found) for aid, found in groups.items()}
 
 
+def _starts_with_organ(words: list[str], index: ActorIndex) -> bool:
+    """True for "ministry of health", "department for education": an organ noun, then a link word."""
+    for size in range(1, min(3, len(words)) + 1):
+        if " ".join(words[:size]) in index.organ_keys and (len(words) == size or words[size] in _LINKS):
+            return True
+    return False
+
+
 def _closure(start: str, edges: Mapping[str, frozenset[str]]) -> Iterator[str]:
     seen = {start}
     stack = [start]
@@ -294,287 +341,6 @@ def _closure(start: str, edges: Mapping[str, frozenset[str]]) -> Iterator[str]:
                 stack.append(nxt)
 
 
-# -- loading and validation ----------------------------------------------------
-
-
-def load_actors(path: str | Path) -> ActorTaxonomy:
-    """Read and validate an actor taxonomy file; raise ConfigError naming the entry at fault."""
-    path = Path(path)
-    return build_taxonomy(read_yaml(path), path)
-
-
-def build_taxonomy(data: Any, path: str | Path) -> ActorTaxonomy:
-    """Validate parsed YAML ``data`` (read from ``path``) and index it."""
-    path = Path(path)
-    if not isinstance(data, dict):
-        raise ConfigError(path, "top level", f"expected a mapping with an 'actors' key, got {type(data).__name__}")
-    unknown = sorted(set(data) - TOP_LEVEL_KEYS)
-    if unknown:
-        raise ConfigError(path, unknown[0], "is not a known key", f"known keys: {', '.join(sorted(TOP_LEVEL_KEYS))}")
-    raw_actors = data.get("actors")
-    if not isinstance(raw_actors, dict) or not raw_actors:
-        raise ConfigError(path, "actors", "expected a mapping of actor id to its entry", "see the comments at the top of configs/actors.yaml")
-
-    actors = {aid: _parse_actor(path, aid, spec) for aid, spec in raw_actors.items()}
-    countries = _parse_countries(path, data.get("countries"), actors)
-    _check_references(path, actors)
-    taxonomy = ActorTaxonomy(
-        path=str(path),
-        actors=actors,
-        countries=countries,
-        demonym_heads=_string_list(path, "demonym_heads", data.get("demonym_heads")),
-        generic_names=_string_list(path, "generic_names", data.get("generic_names")),
-        not_actors=_string_list(path, "not_actors", data.get("not_actors")),
-        state_name_prefixes=_string_list(path, "state_name_prefixes", data.get("state_name_prefixes")),
-        entity_labels=_label_list(path, "entity_labels", data.get("entity_labels")),
-        new_actor_labels=_label_list(path, "new_actor_labels", data.get("new_actor_labels")),
-    )
-    return _with_index(taxonomy)
-
-
-def _parse_actor(path: Path, aid: Any, spec: Any) -> Actor:
-    entry = f"actors.{aid}"
-    if not isinstance(aid, str) or not ID_PATTERN.match(aid):
-        raise ConfigError(path, entry, "is not a valid actor id", "ids are lower-case letters, digits and underscores, e.g. north_macedonia")
-    if not isinstance(spec, dict):
-        raise ConfigError(path, entry, f"expected a mapping with label and kind, got {spec!r}")
-    unknown = sorted(set(spec) - ACTOR_KEYS)
-    if unknown:
-        raise ConfigError(path, f"{entry}.{unknown[0]}", "is not a known key", f"known keys: {', '.join(sorted(ACTOR_KEYS))}")
-    label = spec.get("label")
-    if not isinstance(label, str) or not label.strip():
-        raise ConfigError(path, f"{entry}.label", f"expected a non-empty name, got {label!r}")
-    kind = spec.get("kind")
-    if kind not in ACTOR_KINDS:
-        raise ConfigError(path, f"{entry}.kind", f"expected one of {', '.join(ACTOR_KINDS)}, got {kind!r}")
-    qid = spec.get("qid")
-    if qid is not None and (not isinstance(qid, str) or not QID_PATTERN.match(qid)):
-        raise ConfigError(path, f"{entry}.qid", f"expected a Wikidata id like Q458, got {qid!r}", "leave it out when unsure")
-    description = spec.get("description") or ""
-    if not isinstance(description, str):
-        raise ConfigError(path, f"{entry}.description", f"expected text, got {description!r}")
-    return Actor(
-        id=aid,
-        label=label.strip(),
-        kind=kind,
-        qid=qid,
-        aliases=_string_list(path, f"{entry}.aliases", spec.get("aliases")),
-        cased_aliases=_string_list(path, f"{entry}.cased_aliases", spec.get("cased_aliases")),
-        demonyms=_string_list(path, f"{entry}.demonyms", spec.get("demonyms")),
-        patterns=_parse_patterns(path, f"{entry}.patterns", spec.get("patterns")),
-        member_of=_id_list(path, f"{entry}.member_of", spec.get("member_of")),
-        includes=_id_list(path, f"{entry}.includes", spec.get("includes")),
-        description=" ".join(description.split()),
-        context_aliases=_string_list(path, f"{entry}.context_aliases", spec.get("context_aliases")),
-        anchor=_anchor(path, entry, spec),
-    )
-
-
-def _anchor(path: Path, entry: str, spec: dict[str, Any]) -> str | None:
-    anchor = spec.get("anchor")
-    if anchor is None:
-        if spec.get("context_aliases"):
-            raise ConfigError(path, f"{entry}.anchor", "is missing", "context_aliases need an anchor: the actor or country id whose mentions make a document about it")
-        return None
-    if not isinstance(anchor, str) or not ID_PATTERN.match(anchor):
-        raise ConfigError(path, f"{entry}.anchor", f"expected an actor or country id, got {anchor!r}")
-    return anchor
-
-
-def _string_list(path: Path, entry: str, value: Any) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        raise ConfigError(path, entry, f"expected a list of non-empty strings, got {value!r}", "quote names that contain a comma or colon")
-    return tuple(dict.fromkeys(" ".join(v.split()) for v in value))
-
-
-def _id_list(path: Path, entry: str, value: Any) -> tuple[str, ...]:
-    ids = _string_list(path, entry, value)
-    for aid in ids:
-        if not ID_PATTERN.match(aid):
-            raise ConfigError(path, entry, f"{aid!r} is not an actor id", "name ids as written under 'actors', e.g. eu")
-    return ids
-
-
-def _label_list(path: Path, entry: str, value: Any) -> tuple[str, ...]:
-    labels = _string_list(path, entry, value)
-    for label in labels:
-        if not LABEL_PATTERN.match(label):
-            raise ConfigError(path, entry, f"{label!r} is not an entity label", "use spaCy's upper-case labels, e.g. GPE, ORG, PERSON")
-    return labels
-
-
-def _parse_patterns(path: Path, entry: str, value: Any) -> tuple[TokenPattern, ...]:
-    if value is None:
-        return ()
-    if not isinstance(value, list):
-        raise ConfigError(path, entry, f"expected a list of token patterns, got {value!r}")
-    from spacy.schemas import validate_token_pattern  # spaCy's own schema knows every valid attribute
-
-    patterns = []
-    for number, pattern in enumerate(value):
-        where = f"{entry}[{number}]"
-        if not isinstance(pattern, list) or not pattern or not all(isinstance(t, dict) and t for t in pattern):
-            raise ConfigError(
-                path, where, f"expected a non-empty list of token dicts, got {pattern!r}",
-                'write e.g. [{LOWER: russian}, {LOWER: {IN: [government, authorities]}}]',
-            )
-        problems = validate_token_pattern(pattern)
-        if problems:
-            raise ConfigError(path, where, "is not a valid spaCy token pattern: " + "; ".join(problems),
-                              "see https://spacy.io/usage/rule-based-matching#adding-patterns-attributes")
-        _check_regexes(path, where, pattern)
-        patterns.append(tuple(dict(token) for token in pattern))
-    return tuple(patterns)
-
-
-def _check_regexes(path: Path, where: str, pattern: list[dict[str, Any]]) -> None:
-    """spaCy compiles a token pattern's REGEX only when it first matches: check each one now."""
-    pending: list[tuple[str, Any]] = [(where, token) for token in pattern]
-    while pending:
-        trail, node = pending.pop()
-        if isinstance(node, dict):
-            for key, value in node.items():
-                if key == "REGEX" and isinstance(value, str):
-                    try:
-                        re.compile(value)
-                    except re.error as exc:
-                        raise ConfigError(path, f"{trail}.REGEX", f"is not a valid regular expression: {exc} in {value!r}",
-                                          "fix the expression (Python re syntax) or use LOWER/IN instead") from None
-                else:
-                    pending.append((trail, value))
-
-
-def _parse_countries(path: Path, value: Any, actors: Mapping[str, Actor]) -> dict[str, tuple[str, ...]]:
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise ConfigError(path, "countries", "expected a mapping of country id to its names")
-    countries: dict[str, tuple[str, ...]] = {}
-    for cid, names in value.items():
-        entry = f"countries.{cid}"
-        if not isinstance(cid, str) or not ID_PATTERN.match(cid):
-            raise ConfigError(path, entry, "is not a valid id", "use the lower-case short name with _ for spaces")
-        if cid in actors:
-            raise ConfigError(path, entry, f"is also an actor under actors.{cid}", "keep one of the two entries")
-        countries[cid] = _string_list(path, entry, names)
-        if not countries[cid]:
-            raise ConfigError(path, entry, "lists no name")
-    return countries
-
-
-def _check_references(path: Path, actors: Mapping[str, Actor]) -> None:
-    for actor in actors.values():
-        for key in ("member_of", "includes"):
-            for other in getattr(actor, key):
-                if other not in actors:
-                    raise ConfigError(path, f"actors.{actor.id}.{key}", f"names unknown actor id {other!r}",
-                                      "add that actor under 'actors' or correct the id")
-                if other == actor.id:
-                    raise ConfigError(path, f"actors.{actor.id}.{key}", "names the actor itself")
-
-
-@dataclass(frozen=True)
-class _NameTables:
-    by_key: dict[str, str]
-    by_cased_key: dict[str, str]
-    owner: dict[str, tuple[str, str]]  # name_key -> (id, entry that named it first)
-
-
-def _name_tables(taxonomy: ActorTaxonomy) -> _NameTables:
-    """Index every alias and country name, refusing a name that maps to two ids."""
-    path = Path(taxonomy.path)
-    tables = _NameTables(by_key={}, by_cased_key={}, owner={})
-    for name, owner_id, cased, entry in _names_with_entries(taxonomy):
-        bare = bare_name(name)
-        key = name_key(bare)
-        if not key:
-            raise ConfigError(path, entry, f"{name!r} has no letters or digits to match on")
-        previous = tables.owner.setdefault(key, (owner_id, entry))
-        if previous[0] != owner_id:
-            raise ConfigError(
-                path, entry,
-                f"{name!r} is also a name of {previous[0]!r} (in {previous[1]}); a name may map to one id only",
-                "remove it from one of the two entries",
-            )
-        if cased:
-            tables.by_cased_key[cased_key(bare)] = owner_id
-            tables.by_cased_key[cased_key(bare.upper())] = owner_id
-        else:
-            tables.by_key[key] = owner_id
-    return tables
-
-
-def _names_with_entries(taxonomy: ActorTaxonomy) -> Iterator[tuple[str, str, bool, str]]:
-    for actor in taxonomy.actors.values():
-        for alias in actor.aliases:
-            yield alias, actor.id, False, f"actors.{actor.id}.aliases"
-        for alias in actor.cased_aliases:
-            yield alias, actor.id, True, f"actors.{actor.id}.cased_aliases"
-    for cid, country_names in taxonomy.countries.items():
-        for country in country_names:
-            # Country names resolve case-insensitively; the gazetteer matches them cased.
-            yield country, cid, False, f"countries.{cid}"
-
-
-def _demonym_tables(taxonomy: ActorTaxonomy, names: _NameTables) -> tuple[dict[str, str], dict[str, str]]:
-    """Demonyms by key (and, for capitals-only ones like "US", by cased key), checked for clashes."""
-    path = Path(taxonomy.path)
-    by_key: dict[str, str] = {}
-    by_cased_key: dict[str, str] = {}
-    owners: dict[str, tuple[str, str]] = {}
-    for actor in taxonomy.actors.values():
-        entry = f"actors.{actor.id}.demonyms"
-        for demonym in actor.demonyms:
-            key = name_key(demonym)
-            previous = owners.setdefault(key, (actor.id, entry))
-            if previous[0] != actor.id:
-                raise ConfigError(path, entry, f"demonym {demonym!r} is also listed in {previous[1]}",
-                                  "a demonym may name one actor only")
-            if is_all_caps(demonym):
-                by_cased_key[cased_key(demonym)] = actor.id
-            else:
-                by_key[key] = actor.id
-    heads = [name_key(head) for head in taxonomy.demonym_heads]
-    for key, (owner, entry) in owners.items():
-        for head in heads:
-            phrase_owner = names.owner.get(f"{key} {head}")
-            if phrase_owner is not None and phrase_owner[0] != owner:
-                raise ConfigError(
-                    path, entry,
-                    f"the demonym phrase {key + ' ' + head!r} would name {owner!r}, but it is a name of "
-                    f"{phrase_owner[0]!r} (in {phrase_owner[1]})",
-                    "drop the alias, or the head from demonym_heads",
-                )
-    return by_key, by_cased_key
-
-
-def _with_index(taxonomy: ActorTaxonomy) -> ActorTaxonomy:
-    names = _name_tables(taxonomy)
-    demonym_by_key, demonym_by_cased_key = _demonym_tables(taxonomy, names)
-    head_keys = frozenset(name_key(head) for head in taxonomy.demonym_heads)
-    index = ActorIndex(
-        by_key=names.by_key,
-        by_cased_key=names.by_cased_key,
-        demonym_by_key=demonym_by_key,
-        demonym_by_cased_key=demonym_by_cased_key,
-        head_keys=head_keys,
-        generic_keys=head_keys | frozenset(name_key(name) for name in taxonomy.generic_names),
-        max_head_words=max((len(h.split()) for h in head_keys), default=0),
-        prefix_keys=tuple(sorted((name_key(p) for p in taxonomy.state_name_prefixes), key=len, reverse=True)),
-        state_ids=frozenset(a.id for a in taxonomy.actors.values() if a.kind == "state") | frozenset(taxonomy.countries),
-    )
-    return replace(taxonomy, index=index)
-
-
-def iter_names(taxonomy: ActorTaxonomy) -> Iterable[tuple[str, str, bool]]:
-    """Every (name, id, cased) the gazetteer matches: aliases, cased aliases, country names."""
-    for actor in taxonomy.actors.values():
-        for alias in actor.aliases:
-            yield alias, actor.id, False
-        for alias in actor.cased_aliases:
-            yield alias, actor.id, True
-    for cid, country_names in taxonomy.countries.items():
-        for country in country_names:
-            yield country, cid, True
+# Loading lives in its own modules; re-exported here, where callers always found it.
+from pipeline.taxonomy.index import iter_names  # noqa: E402
+from pipeline.taxonomy.loading import build_taxonomy, load_actors  # noqa: E402

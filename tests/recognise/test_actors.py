@@ -119,10 +119,10 @@ MENTIONS: list[tuple[str, str]] = [
     ("Kazakhstan", "kazakhstan"),
     ("the Republic of Moldova", "moldova"),
     ("Viet Nam", "vietnam"),
-    ("Côte d'Ivoire", "cote_d_ivoire"),
+    ("Côte d'Ivoire", "ivory_coast"),
     ("Myanmar", "myanmar"),
     ("Syrian Arab Republic", "syria"),
-    ("Democratic Republic of the Congo", "democratic_republic_of_the_congo"),
+    ("Democratic Republic of the Congo", "dr_congo"),
     ("South Sudan", "south_sudan"),
     ("Yemen", "yemen"),
     # collectives
