@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -77,3 +78,25 @@ def test_the_cli_offers_the_registered_backends_and_executors():
     run = parser._subparsers._group_actions[0].choices["run"]  # noqa: SLF001 - argparse keeps no public accessor
     choices = {action.dest: action.choices for action in run._actions if action.choices}  # noqa: SLF001
     assert tuple(choices["backend"]) == registry.PDF_BACKENDS and tuple(choices["executor"]) == registry.EXECUTORS
+
+
+def test_a_pdf_backend_registered_by_name_reads_pages(monkeypatch, tmp_path):
+    """Adding a backend is a registry entry and its reader module: nothing else names it."""
+    from pipeline.config import load_settings
+    from pipeline.extract import extract_document
+
+    calls = []
+
+    def toy_reader(path, password, max_pages, max_content_bytes):
+        calls.append(path)
+        return registry.resolve(registry.BACKENDS["pdfium"].reader)(path, password, max_pages, max_content_bytes)
+
+    module = type(sys)("toy_backend")
+    module.read_pages = toy_reader
+    monkeypatch.setitem(sys.modules, "toy_backend", module)
+    monkeypatch.setitem(registry.BACKENDS, "toy", registry.PdfBackend("toy", "toy_backend:read_pages", ()))
+    paper = Path(__file__).resolve().parents[1] / "corpus" / "astapenia-2023-rethinking-western-policy-belarus.pdf"
+
+    layout = extract_document(paper, settings=load_settings()["extract"], backend="toy")
+
+    assert calls == [paper] and len(layout.pages) == 15

@@ -27,7 +27,8 @@ from typing import Any, NoReturn
 
 from pipeline.errors import CONTENT_HINT, CorruptPdfError, DocumentTooLargeError, ImageOnlyPdfError, NoTextError
 from pipeline.extract.garbled import is_garbled
-from pipeline.extract.backends import BACKENDS, PdfInfo, check_opens, largest_content_stream, read_pages, sniff
+from pipeline import registry
+from pipeline.extract.backends import PdfInfo, check_opens, largest_content_stream, read_pages, sniff
 from pipeline.extract.blocks import FootnoteNumbers, LayoutRules, Piece, stream_pieces
 from pipeline.extract.columns import reading_order
 from pipeline.extract.furniture import FurnitureIndex, FurnitureRules
@@ -274,8 +275,8 @@ def extract_document(
     first pages (for quick looks at long files). Raises the typed errors of
     :mod:`pipeline.errors` (empty, not a PDF, encrypted, corrupt, image-only).
     """
-    if backend not in BACKENDS:
-        raise ValueError(f"unknown extraction backend {backend!r}: expected one of {', '.join(BACKENDS)}")
+    if backend not in registry.BACKENDS:
+        raise ValueError(f"unknown extraction backend {backend!r}: expected one of {', '.join(registry.BACKENDS)}")
     _check_settings(settings)
     path = Path(path)
     sniff(path)

@@ -47,9 +47,10 @@ def read_pages(
     on a decompression bomb; pdfium reads one in seconds, and the extract stage
     then reports it).
     """
-    if backend not in BACKENDS:
-        raise ValueError(f"unknown extraction backend {backend!r}: expected one of {', '.join(BACKENDS)}")
-    reader = registry.resolve(registry.BACKENDS[backend].reader)
+    known = registry.BACKENDS  # read at call time, so a backend registered later is found
+    if backend not in known:
+        raise ValueError(f"unknown extraction backend {backend!r}: expected one of {', '.join(known)}")
+    reader = registry.resolve(known[backend].reader)
     return reader(path, password, max_pages, max_content_bytes)
 
 
