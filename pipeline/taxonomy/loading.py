@@ -156,20 +156,22 @@ def _string_list(path: Path, entry: str, value: Any) -> tuple[str, ...]:
     return tuple(dict.fromkeys(" ".join(v.split()) for v in value))
 
 
+def _checked_list(path: Path, entry: str, value: Any, pattern: Any, what: str, fix: str) -> tuple[str, ...]:
+    """A list of strings each matching ``pattern``; the first that does not is named."""
+    items = _string_list(path, entry, value)
+    for item in items:
+        if not pattern.match(item):
+            raise ConfigError(path, entry, f"{item!r} is not {what}", fix)
+    return items
+
+
 def _id_list(path: Path, entry: str, value: Any) -> tuple[str, ...]:
-    ids = _string_list(path, entry, value)
-    for aid in ids:
-        if not ID_PATTERN.match(aid):
-            raise ConfigError(path, entry, f"{aid!r} is not an actor id", "name ids as written under 'actors', e.g. eu")
-    return ids
+    return _checked_list(path, entry, value, ID_PATTERN, "an actor id", "name ids as written under 'actors', e.g. eu")
 
 
 def _label_list(path: Path, entry: str, value: Any) -> tuple[str, ...]:
-    labels = _string_list(path, entry, value)
-    for label in labels:
-        if not LABEL_PATTERN.match(label):
-            raise ConfigError(path, entry, f"{label!r} is not an entity label", "use spaCy's upper-case labels, e.g. GPE, ORG, PERSON")
-    return labels
+    return _checked_list(path, entry, value, LABEL_PATTERN, "an entity label",
+                         "use spaCy's upper-case labels, e.g. GPE, ORG, PERSON")
 
 
 def _parse_patterns(path: Path, entry: str, value: Any) -> tuple[TokenPattern, ...]:
