@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.config import Config
-from pipeline.types import DocumentLayout, DocumentResult, EntityMention, Recommendation, Sentence
+from pipeline.types import DocumentContext, DocumentLayout, DocumentResult, EntityMention, Recommendation, Sentence
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,7 @@ class ParsedDocument:
     doc: Any  # the spaCy Doc
     sentences: tuple[Sentence, ...]
     mentions: tuple[EntityMention, ...]
+    context: DocumentContext = DocumentContext()
     mention_seconds: float = 0.0  # counted with the recognise stage
 
 
@@ -38,9 +39,10 @@ def parse_document(
     path: str | Path, doc_id: str, config: Config, nlp: Any, *,
     layout: DocumentLayout | None = None, timings: dict[str, float] | None = None,
 ) -> ParsedDocument:
-    """Extract (unless ``layout`` is given), segment, and find the actor mentions of one document."""
+    """Extract (unless ``layout`` is given), segment, find the actor mentions and read the document's context."""
     from pipeline.extract import extract_document
     from pipeline.recognise.actors import actor_mentions
+    from pipeline.recognise.context import read_context
     from pipeline.segment import segment_layout
 
     timings = {} if timings is None else timings
@@ -57,7 +59,9 @@ def parse_document(
 
     started = time.perf_counter()
     mentions = tuple(actor_mentions(doc, sentences, doc_id, config.actors))
-    return ParsedDocument(doc_id, str(path), layout, doc, tuple(sentences), mentions, time.perf_counter() - started)
+    context = read_context(layout, config.actors)
+    return ParsedDocument(doc_id, str(path), layout, doc, tuple(sentences), mentions, context,
+                          time.perf_counter() - started)
 
 
 def recommend(
@@ -83,6 +87,7 @@ def recommend(
     started = time.perf_counter()
     recommendations = classify_document(
         parsed.doc, parsed.sentences, candidates, parsed.mentions, parsed.layout, models, config,
+        context=parsed.context,
     )
     timings["classify"] = time.perf_counter() - started
     return tuple(recommendations)
@@ -103,4 +108,5 @@ def analyse_document(
         sentences=parsed.sentences,
         entities=parsed.mentions,
         recommendations=recommendations,
+        context=parsed.context,
     )

@@ -40,6 +40,7 @@ class PreparedDocument:
     layout: Any
     sentences: tuple[Sentence, ...]
     mentions: tuple[EntityMention, ...]
+    context: Any  # the document's DocumentContext
     rows: list[dict[str, Any]]
     cues: list[Cues]
     gold: list[dict[str, Any]]
@@ -83,7 +84,7 @@ def prepare(pdf: Path, doc_id: str, gold: list[dict[str, Any]], config: Config, 
     unmatched = len(gold) - len(pairs)
     if unmatched:
         log.warning("%s: %d labelled unit(s) match no sentence unit; they are left out of detector training", doc_id, unmatched)
-    return PreparedDocument(doc_id, doc, layout, sentences, mentions, rows, cues, gold, labels, gold_of)
+    return PreparedDocument(doc_id, doc, layout, sentences, mentions, parsed.context, rows, cues, gold, labels, gold_of)
 
 
 def fit_models(prepared: Sequence[PreparedDocument], config: Config) -> Models:
@@ -120,7 +121,7 @@ def predict_prepared(p: PreparedDocument, models: Models, config: Config) -> lis
     """Recommendations for a prepared document with the given models, as dicts."""
     from pipeline.stages import ParsedDocument, recommend
 
-    parsed = ParsedDocument(p.doc_id, "", p.layout, p.doc, tuple(p.sentences), tuple(p.mentions))
+    parsed = ParsedDocument(p.doc_id, "", p.layout, p.doc, tuple(p.sentences), tuple(p.mentions), p.context)
     records = recommend(parsed, models, config, rows_and_cues=(p.rows, p.cues))
     return [r.to_dict() for r in records]
 

@@ -85,6 +85,19 @@ class DocumentMeta(JsonRecord):
 
 
 @dataclass(frozen=True)
+class DocumentContext(JsonRecord):
+    """What a reader takes from a document's cover (the recognise stage reads it). Actor fields hold actor ids."""
+
+    genre: str = "paper_or_brief"
+    title: str | None = None
+    date: str | None = None
+    issuers: tuple[str, ...] = ()  # the body that issues it, a state that tables a draft
+    audience: tuple[str, ...] = ()  # whom it is written for or about
+    # why each field has its value: the phrase it was read from
+    evidence: dict[str, str] = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
 class DocumentLayout(JsonRecord):
     """The extract stage's output: a document's pages of blocks in reading order."""
 
@@ -162,6 +175,9 @@ class Recommendation(JsonRecord):
     measure: str = ""  # the prescribed action: verb phrase and its object
     measure_id: str | None = None  # set by the graph stage
     targets_inferred: bool = False  # targets come from the paper's context, not this unit's text
+    # who makes the recommendation (ANNOTATION.md section 2), and why a unit has none
+    issuers: tuple[str, ...] = ()
+    issuer_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -174,3 +190,4 @@ class DocumentResult(JsonRecord):
     sentences: tuple[Sentence, ...]
     entities: tuple[EntityMention, ...]
     recommendations: tuple[Recommendation, ...]
+    context: DocumentContext = field(default_factory=DocumentContext, missing=DocumentContext())

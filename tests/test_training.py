@@ -113,7 +113,7 @@ def test_hyperparameters_come_from_the_train_settings(config):
     rows = [dict(dict.fromkeys(FEATURE_NAMES, float(y)), text=t) for t, y in zip(texts, labels)]
     gold = [{"text": t, "instruments": ["sanctions"] if "sanction" in t else ["financial_aid"]}
             for t, y in zip(texts, labels) if y]
-    prepared = PreparedDocument("toy", None, None, (), (), rows, [], gold, labels, {})
+    prepared = PreparedDocument("toy", None, None, (), (), None, rows, [], gold, labels, {})
     train_settings = {"detector": dict(config.get("train.detector"), c=0.123, calibration_folds=2),
                       "instruments": dict(config.get("train.instruments"), c=0.456)}
     tuned = dataclasses.replace(config, settings={**config.settings, "train": train_settings})

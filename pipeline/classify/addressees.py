@@ -4,7 +4,9 @@ The subject of the prescription acts; for imperatives, agentless
 prescriptions and first-person or generic subjects the addressee comes from
 context, in the order ANNOTATION.md gives: the list's lead-in sentence, the
 section headings (nearest first), then the audience the document declares
-("this paper provides recommendations for ...").
+("this paper provides recommendations for ...") or, failing that, the
+audience its cover names (the document's context). "The Government", "the
+State", "the authorities" name the state of that context.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from spacy.tokens import Doc
 from pipeline.classify.mentions import MentionIndex, core_tokens, sentence_span
 from pipeline.recognise.cues import Cues, Lexicon, analyse
 from pipeline.recognise.recommendations import verb_lemmas
-from pipeline.types import BlockKind, Sentence
+from pipeline.types import BlockKind, DocumentContext, Sentence
 
 UNSPECIFIED = "unspecified"
 _WORDS = re.compile(r"[A-Za-z][A-Za-z'\-]*")
@@ -33,7 +35,8 @@ class AddresseeResolver:
     """Explicit addressees of a unit, and the context chain for implicit ones."""
 
     def __init__(
-        self, doc: Doc, sentences: Sequence[Sentence], index: MentionIndex, lex: Lexicon, taxonomy: Any = None
+        self, doc: Doc, sentences: Sequence[Sentence], index: MentionIndex, lex: Lexicon, taxonomy: Any = None,
+        context: DocumentContext | None = None,
     ) -> None:
         self.taxonomy = taxonomy
         self.doc = doc
@@ -49,7 +52,13 @@ class AddresseeResolver:
         # as a modifier ("the West's Belarus policy") they say what, not who
         actors = getattr(taxonomy, "actors", None) or {}
         self.topic_countries = frozenset(a.anchor for a in actors.values() if getattr(a, "anchor", None))
-        self.audience = self._declared_audience()
+        context = context or DocumentContext()
+        self.audience = self._declared_audience() or _addressable_ids(context.audience)
+        # the state "the Government" and "the authorities" stand for: the audience's states, else the issuers'
+        state_ids = getattr(getattr(taxonomy, "index", None), "state_ids", frozenset())
+        self.context_states = tuple(a for a in context.audience if a in state_ids) or tuple(
+            a for a in context.issuers if a in state_ids
+        )
 
     def _acting(self, heads: Sequence[Any], *, owners: bool = False) -> tuple[str, ...]:
         """Actors of the noun phrases headed by ``heads``, without topic countries that only modify them.
@@ -76,7 +85,7 @@ class AddresseeResolver:
         agent ("by other governments"), if any, acts.
         """
         if cues.addressee_tokens:
-            found = self._acting(cues.addressee_tokens)
+            found = self._acting(cues.addressee_tokens) or self.context_state(cues.addressee_tokens)
             if found:
                 return found
         if cues.verb is not None and cues.form in {"modal", "semi_modal", "impersonal"}:
@@ -92,6 +101,9 @@ class AddresseeResolver:
             found = self._demonym_owners(active)
             if found:
                 return found  # "Western policy should ...": the West
+            found = self.context_state(active)
+            if found:
+                return found  # "The Government should ...": the state the document is about or for
         if cues.form in {"semi_modal", "impersonal"} and cues.verb is not None:
             # "it requires action of all democratic countries", "in the interest of the West to"
             owners = [
@@ -106,6 +118,25 @@ class AddresseeResolver:
             if found:
                 return found
         return ()
+
+    def context_state(self, heads: Sequence[Any]) -> tuple[str, ...]:
+        """The context's state when a head is "the Government", "the State", "the authorities", "ministers"."""
+        if not self.context_states:
+            return ()
+        for head in heads:
+            for token in (head, *head.conjuncts):
+                if token.lemma_.lower() not in self.lex.context_state_heads and token.lower_ not in self.lex.context_state_heads:
+                    continue
+                definite = any(c.dep_ == "det" and c.lower_ == "the" for c in token.children)
+                if definite or token.tag_ == "NNS":
+                    return self.context_states
+        return ()
+
+    def reporting_bodies(self, cues: Cues) -> tuple[str, ...]:
+        """Who made a reported call: "The Committee recommended ...", "Witnesses urged ..."."""
+        if not cues.reporters:
+            return ()
+        return self._acting(cues.reporters) or self.context_state(cues.reporters)
 
     @staticmethod
     def _predicates(cues: Cues) -> list[Any]:

@@ -10,7 +10,7 @@ the addressee candidates before the addressee is resolved.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Protocol
 
 # "Ratify CED as soon as possible (Germany)" / "... (Argentina, Chile and Mexico);"
@@ -50,12 +50,22 @@ def parenthesis_start(text: str) -> int | None:
 
 def unit_issuers(
     recommenders: Sequence[str], reporting_bodies: Sequence[str], reported: bool, document_issuers: Sequence[str],
+    genre: str, state_ids: Collection[str] = (),
 ) -> tuple[str, ...]:
-    """A unit's issuers, most specific first: its recommenders, the reporting body, the document's issuers."""
+    """A unit's issuers, most specific first: its recommenders, the reporting body, the document's issuers.
+
+    A reported call whose maker the sentence does not name is, in a
+    government response, the answered body's: a legislature or committee of
+    the responding state, so the state among the document's issuers.
+    """
     if recommenders:
         return tuple(recommenders)
     if reported:
-        return tuple(reporting_bodies)
+        if reporting_bodies:
+            return tuple(reporting_bodies)
+        if genre == "government_response":
+            return tuple(a for a in document_issuers if a in state_ids)
+        return ()
     return tuple(document_issuers)
 
 

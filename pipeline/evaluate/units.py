@@ -8,7 +8,7 @@ from typing import Any
 
 from pipeline.errors import UsageError
 
-LABEL_FIELDS = ("addressees", "targets", "instruments")
+LABEL_FIELDS = ("addressees", "targets", "issuers", "instruments")
 
 
 def load_units(path: str | Path) -> list[dict[str, Any]]:

@@ -1,5 +1,6 @@
 """What each document held: ``entities.jsonl`` (its entity and actor mentions) and ``documents/<doc_id>.json``
-(its extracted layout), written from the per-document results in doc id order."""
+(its extracted layout, with the context read from its cover under ``context``), written from the per-document
+results in doc id order."""
 
 from __future__ import annotations
 
@@ -28,10 +29,16 @@ def write_documents(results: Iterable[DocumentResult], folder: str | Path) -> li
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     return [
-        atomic_write_text(folder / f"{result.doc_id}.json",
-                          json.dumps(result.layout.to_dict(), ensure_ascii=False, indent=1))
+        atomic_write_text(folder / f"{result.doc_id}.json", json.dumps(_document_record(result), ensure_ascii=False, indent=1))
         for result in results
     ]
+
+
+def _document_record(result: DocumentResult) -> dict:
+    """The layout's keys, with the document's context before its pages (a reader of layouts ignores it)."""
+    layout = result.layout.to_dict()
+    pages = layout.pop("pages")
+    return {**layout, "context": result.context.to_dict(), "pages": pages}
 
 
 def read_documents(folder: str | Path) -> dict[str, DocumentLayout]:

@@ -32,6 +32,8 @@ PARQUET_SCHEMA = pa.schema([
     ("measure", pa.string()),
     ("measure_id", pa.string()),
     ("targets_inferred", pa.bool_()),
+    ("issuers", _strings),
+    ("issuer_reason", pa.string()),
 ])
 
 

@@ -8,9 +8,11 @@ opposite directions on the same target are linked by ``CONTRADICTS``.
 Schema (the report, the exporters and ``inspect`` rely on these names):
 
 - nodes ``actor:<actor_id>``, ``measure:<hash>``, ``document:<doc_id>``,
-  ``instrument:<instrument_id>``, each with ``kind`` and ``label``;
+  ``instrument:<instrument_id>``, each with ``kind`` and ``label`` (a document
+  node also carries its context: ``genre``, ``issuers``, ``audience``);
 - edges actor -> measure ``ADDRESSED_TO``, measure -> actor ``TARGETS``,
-  measure -> instrument ``USES``, measure -> document ``PROPOSED_IN`` (keyed
+  measure -> instrument ``USES``, measure -> issuing actor ``PROPOSED_BY`` (who
+  makes the recommendation: the answer to "who agrees"), measure -> document ``PROPOSED_IN`` (keyed
   by recommendation id, one per supporting sentence, with its evidence) and
   measure -> measure ``CONTRADICTS`` (keyed ``CONTRADICTS``, with both sides'
   evidence).
@@ -33,14 +35,14 @@ from pipeline.graph.rules import (
 )
 from pipeline.graph.schema import (
     ACTOR, ADDRESSED_TO, CONTRADICTS, DOCUMENT, EDGE_TYPES, INSTRUMENT, LIST_ATTRIBUTES, LIST_SEPARATOR,
-    MEASURE, MEASURE_HASH_LENGTH, NODE_KINDS, PROPOSED_IN, SECTION_SEPARATOR, TARGETS, UNSPECIFIED_ACTOR, USES,
+    MEASURE, MEASURE_HASH_LENGTH, NODE_KINDS, PROPOSED_BY, PROPOSED_IN, SECTION_SEPARATOR, TARGETS, UNSPECIFIED_ACTOR, USES,
     actor_node, document_node, instrument_node, measure_node, split_list,
 )
 
 __all__ = [
     "ACTOR", "ADDRESSED_TO", "CONTRADICTS", "DEFAULT_CONTRADICTIONS", "DOCUMENT", "EDGE_TYPES", "INSTRUMENT",
     "LABEL_WIDTH", "LIST_ATTRIBUTES", "LIST_SEPARATOR", "MEASURE", "MEASURE_HASH_LENGTH", "MODALITY_STRENGTH",
-    "NODE_KINDS", "PROPOSED_IN", "SECTION_SEPARATOR", "TARGETS", "UNSPECIFIED_ACTOR", "USES",
+    "NODE_KINDS", "PROPOSED_BY", "PROPOSED_IN", "SECTION_SEPARATOR", "TARGETS", "UNSPECIFIED_ACTOR", "USES",
     "ContradictionRules", "Lemmatiser", "Opposition", "Pole",
     "actor_node", "build_graph", "document_node", "evidence_attributes", "instrument_node",
     "load_contradiction_rules", "measure_node", "measure_text", "rules_for", "spacy_lemmatiser", "split_list",

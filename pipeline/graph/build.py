@@ -17,10 +17,11 @@ from pipeline.graph.lemmas import Lemmatiser, spacy_lemmatiser
 from pipeline.graph.measures import MergedMeasure, merge_measures
 from pipeline.graph.rules import ContradictionRules, rules_for
 from pipeline.graph.schema import (
-    ACTOR, ADDRESSED_TO, CONTRADICTS, DOCUMENT, INSTRUMENT, MEASURE, PROPOSED_IN, SECTION_SEPARATOR, TARGETS, USES,
+    ACTOR, ADDRESSED_TO, CONTRADICTS, DOCUMENT, INSTRUMENT, MEASURE, PROPOSED_BY, PROPOSED_IN, SECTION_SEPARATOR,
+    TARGETS, USES,
     LIST_SEPARATOR, actor_node, document_node, instrument_node,
 )
-from pipeline.types import DocumentMeta, Recommendation
+from pipeline.types import DocumentContext, DocumentMeta, Recommendation
 
 MODALITY_STRENGTH = {"must": 3, "should": 2, "could": 1}
 LABEL_WIDTH = 80
@@ -53,16 +54,20 @@ def _instrument_attributes(instrument_id: str, config: Config) -> dict[str, Any]
     }
 
 
-def _document_attributes(doc_id: str, meta: DocumentMeta | None) -> dict[str, Any]:
-    meta = meta or DocumentMeta()
+def _document_attributes(doc_id: str, meta: DocumentMeta | None, context: DocumentContext | None) -> dict[str, Any]:
+    meta, context = meta or DocumentMeta(), context or DocumentContext()
+    title = meta.title or context.title
     return {
         "kind": DOCUMENT,
-        "label": _short(meta.title) if meta.title else doc_id,
+        "label": _short(title) if title else doc_id,
         "doc_id": doc_id,
-        "title": meta.title or "",
+        "title": title or "",
         "author": meta.author or "",
-        "date": meta.date or "",
+        "date": context.date or meta.date or "",
         "publisher": meta.publisher or "",
+        "genre": context.genre,
+        "issuers": LIST_SEPARATOR.join(context.issuers),
+        "audience": LIST_SEPARATOR.join(context.audience),
     }
 
 
@@ -79,10 +84,12 @@ def _measure_attributes(measure: MergedMeasure, items: Sequence[AnalysedRecommen
         "text": measure.text,
         "instruments": LIST_SEPARATOR.join(instruments),
         "dime": LIST_SEPARATOR.join(groups),
+        "issuers": LIST_SEPARATOR.join(sorted({a for r in recs for a in r.issuers})),
         "modality": modality,
         "polarity": "refrain" if measure.negated else "do",
         "support_docs": len(measure.docs),
         "support_sentences": len({(r.doc_id, r.sentence_index, r.text) for r in recs}),
+        "support_issuers": len({a for r in recs for a in r.issuers}),
         "bipartite": 1,
     }
 
@@ -120,13 +127,16 @@ def build_graph(
     merge_threshold: float | None = None,
     rules: ContradictionRules | None = None,
     lemmatiser: Lemmatiser | None = None,
+    contexts: Mapping[str, DocumentContext] | None = None,
 ) -> tuple[nx.MultiDiGraph, tuple[Recommendation, ...]]:
     """Build the graph; return it and the recommendations with ``measure_id`` set.
 
     ``merge_threshold`` overrides ``graph.measure_merge_threshold``; ``rules``
     the contradiction rules from the config; ``lemmatiser`` the spaCy model
-    (tests and callers that already hold lemmas pass their own).
+    (tests and callers that already hold lemmas pass their own); ``contexts``
+    the documents' contexts (genre, issuers, audience) for their nodes.
     """
+    contexts = contexts or {}
     given = list(recommendations)
     recs = _unique_sorted(given)
     threshold = float(config.get("graph.measure_merge_threshold") if merge_threshold is None else merge_threshold)
@@ -141,10 +151,11 @@ def build_graph(
 
     graph = nx.MultiDiGraph()
     for doc_id in sorted(set(documents) | {r.doc_id for r in recs}):
-        graph.add_node(document_node(doc_id), **_document_attributes(doc_id, documents.get(doc_id)))
+        graph.add_node(document_node(doc_id),
+                       **_document_attributes(doc_id, documents.get(doc_id), contexts.get(doc_id)))
     for instrument_id in sorted({i for r in recs for i in r.instruments}):
         graph.add_node(instrument_node(instrument_id), **_instrument_attributes(instrument_id, config))
-    for actor_id in sorted({a for r in recs for a in (*r.addressees, *r.targets)}):
+    for actor_id in sorted({a for r in recs for a in (*r.addressees, *r.targets, *r.issuers)}):
         graph.add_node(actor_node(actor_id), **_actor_attributes(actor_id, config))
 
     measure_of: dict[str, str] = {}
@@ -158,6 +169,8 @@ def build_graph(
                                **evidence_attributes(rec, ADDRESSED_TO))
             for actor_id in dict.fromkeys(rec.targets):
                 graph.add_edge(measure.node, actor_node(actor_id), key=rec.id, **evidence_attributes(rec, TARGETS))
+            for actor_id in dict.fromkeys(rec.issuers):
+                graph.add_edge(measure.node, actor_node(actor_id), key=rec.id, **evidence_attributes(rec, PROPOSED_BY))
             for instrument_id in dict.fromkeys(rec.instruments):
                 graph.add_edge(measure.node, instrument_node(instrument_id), key=rec.id,
                                **evidence_attributes(rec, USES))

@@ -11,14 +11,14 @@ import hashlib
 
 ACTOR, MEASURE, DOCUMENT, INSTRUMENT = "actor", "measure", "document", "instrument"
 NODE_KINDS = (ACTOR, MEASURE, DOCUMENT, INSTRUMENT)
-ADDRESSED_TO, TARGETS, USES, PROPOSED_IN, CONTRADICTS = (
-    "ADDRESSED_TO", "TARGETS", "USES", "PROPOSED_IN", "CONTRADICTS",
+ADDRESSED_TO, TARGETS, USES, PROPOSED_IN, PROPOSED_BY, CONTRADICTS = (
+    "ADDRESSED_TO", "TARGETS", "USES", "PROPOSED_IN", "PROPOSED_BY", "CONTRADICTS",
 )
-EDGE_TYPES = (ADDRESSED_TO, TARGETS, USES, PROPOSED_IN, CONTRADICTS)
+EDGE_TYPES = (ADDRESSED_TO, TARGETS, USES, PROPOSED_IN, PROPOSED_BY, CONTRADICTS)
 # List-valued attributes are stored joined with this so that they stay scalars.
 LIST_SEPARATOR = ";"
 # Attributes that hold LIST_SEPARATOR-joined lists (exporters type them as arrays).
-LIST_ATTRIBUTES = frozenset({"instruments", "dime"})
+LIST_ATTRIBUTES = frozenset({"instruments", "dime", "issuers", "audience"})
 SECTION_SEPARATOR = " > "
 UNSPECIFIED_ACTOR = "unspecified"
 MEASURE_HASH_LENGTH = 12

@@ -23,32 +23,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from typing import Protocol
 
-from pipeline.types import Block, BlockKind, DocumentLayout
+from pipeline.types import Block, BlockKind, DocumentContext, DocumentLayout
 
 GENRES = ("paper_or_brief", "resolution", "committee_report", "government_response", "audit",
           "review_or_compilation", "bill_or_strategy")
 COVER_PAGES = 2  # the cover and the page after it carry the context
-DEFAULT_GENRE = "paper_or_brief"
+DEFAULT_GENRE = DocumentContext.genre
 
 
 class ActorResolver(Protocol):
     def resolve(self, text: str) -> str | None: ...
-
-
-@dataclass(frozen=True)
-class DocumentContext:
-    """What a reader takes from the cover. Actor fields hold actor ids."""
-
-    genre: str = DEFAULT_GENRE
-    title: str | None = None
-    date: str | None = None
-    issuers: tuple[str, ...] = ()
-    audience: tuple[str, ...] = ()
-    # why each field has its value: the phrase it was read from
-    evidence: dict[str, str] = field(default_factory=dict, compare=False)
 
 
 # Each genre's words for itself, strongest first; a cover phrase scores its genre.

@@ -45,6 +45,7 @@ class Lexicon:
     audience_cues: tuple[str, ...]
     author_subjects: frozenset[str]
     generic_actor_heads: frozenset[str]
+    context_state_heads: frozenset[str]
 
     @classmethod
     def from_patterns(cls, patterns: dict[str, Any]) -> Lexicon:
@@ -75,6 +76,7 @@ class Lexicon:
             audience_cues=tuple(sorted(words("audience_cues"))),
             author_subjects=words("author_subjects"),
             generic_actor_heads=words("generic_actor_heads"),
+            context_state_heads=words("context_state_heads"),
         )
 
 
@@ -90,6 +92,7 @@ class Cues:
     addressee_tokens: list[Token] = field(default_factory=list)  # "call on X", "for X to", passive subject
     negated: bool = False
     reported: bool = False
+    reporters: list[Token] = field(default_factory=list)  # subject heads of a reported call ("The Committee recommended")
     author_subject: bool = False
     prediction: bool = False
     conditional: bool = False
@@ -304,10 +307,11 @@ def _read_reported(cues: Cues, span: Span, lex: Lexicon) -> None:
         subjects = _subjects_of(root)
         if subjects and not _is_author(subjects, lex) and cues.form in {"modal", "semi_modal"} and cues.verb != root:
             cues.reported = True  # "X said that the EU should ..."
+            cues.reporters = subjects
     if root.lemma_.lower() in lex.reporting_verbs and root.tag_ in {"VBD", "VBN"}:
         subjects = _subjects_of(root)
         if subjects and not _is_author(subjects, lex):
-            cues.reported = True
+            cues.reported, cues.reporters = True, subjects
             if cues.form == "none":
                 complement = _complement_verb(root)
                 cues.form, cues.verb, cues.subject = "performative", complement or root, subjects

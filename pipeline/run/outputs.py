@@ -47,7 +47,9 @@ def write_outputs(
     out_dir = context.out_dir
     ordered = [results[k] for k in sorted(results)]
     documents: dict[str, DocumentMeta] = {res.doc_id: res.layout.meta for res in ordered}
-    graph, recommendations = build_graph([r for res in ordered for r in res.recommendations], documents, context.config)
+    contexts = {res.doc_id: res.context for res in ordered}
+    graph, recommendations = build_graph([r for res in ordered for r in res.recommendations], documents, context.config,
+                                         contexts=contexts)
     kinds = Counter(data.get("kind") for _, data in graph.nodes(data=True))
     summary = summarise(
         list(entries.values()), processed=processed, recommendations=len(recommendations), actors=kinds["actor"],

@@ -35,10 +35,17 @@ def test_the_parenthesis_is_located_so_its_states_can_be_kept_out_of_the_address
 
 
 def test_issuers_prefer_the_recommenders_then_the_reporting_body_then_the_document():
-    assert unit_issuers(("germany",), ("un",), False, ("un",)) == ("germany",)
-    assert unit_issuers((), ("uk",), True, ("un",)) == ("uk",)
-    assert unit_issuers((), (), False, ("us",)) == ("us",)
-    assert unit_issuers((), (), False, ()) == ()
+    assert unit_issuers(("germany",), ("un",), False, ("un",), "review_or_compilation") == ("germany",)
+    assert unit_issuers((), ("uk",), True, ("un",), "resolution") == ("uk",)
+    assert unit_issuers((), (), False, ("us",), "audit") == ("us",)
+    assert unit_issuers((), (), False, (), "paper_or_brief") == ()
+
+
+def test_a_reported_call_nobody_is_named_for_is_the_answered_bodys_in_a_government_response():
+    # the quoted recommendations of a committee of the responding state
+    assert unit_issuers((), (), True, ("uk",), "government_response", {"uk"}) == ("uk",)
+    # elsewhere an unattributed reported call has no issuer: the author only reports it
+    assert unit_issuers((), (), True, ("uk",), "committee_report", {"uk"}) == ()
 
 
 def test_a_unit_without_issuers_says_why():

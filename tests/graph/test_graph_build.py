@@ -71,7 +71,8 @@ def test_schema_of_nodes_edges_and_returned_records(config):
     assert generated["label"] == "org:erasmus_fund" and generated["qid"] == "" and generated["actor_kind"] == "org"
     assert graph.nodes["document:white-paper"] == {
         "kind": "document", "label": "A White Paper", "doc_id": "white-paper", "title": "A White Paper",
-        "author": "", "date": "2024", "publisher": "Institute"}
+        "author": "", "date": "2024", "publisher": "Institute",
+        "genre": "paper_or_brief", "issuers": "", "audience": ""}
     assert graph.nodes["document:green-paper"]["title"] == ""
     assert graph.nodes["instrument:sanctions"]["dime"] == "economic"
 
