@@ -120,8 +120,11 @@ def build_parser() -> argparse.ArgumentParser:
         description=(
             "Score predictions against a labelled JSONL (ANNOTATION.md format): precision, recall and F1 "
             "for detection, addressees, targets, instruments (micro and macro) and (addressee, instrument) edges. "
-            "Predictions come from --pred FILE.jsonl, or are made by running the pipeline on the PDFs given as PATH."
+            "Predictions come from --pred FILE.jsonl, or are made by running the pipeline on the PDFs given as PATH. "
+            "With --cross-validate, each labelled document in --gold DIR is predicted by models trained on all the "
+            "others (leave-one-document-out, PDFs in --pdfs DIR) and scored micro, averaged per document and per genre."
         ),
+        epilog="example: policygraph evaluate --cross-validate --gold labelled/annotations --pdfs labelled/pdfs",
     )
     evaluate.add_argument("--gold", required=True, metavar="FILE.jsonl|DIR", help="labelled units: a JSONL file or a folder of them")
     evaluate.add_argument("--pred", metavar="FILE.jsonl", help="recommendations.jsonl from a run")
@@ -129,6 +132,12 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--include-reported", action="store_true", help="count reported calls (default: optional, not scored)")
     evaluate.add_argument("--models", metavar="DIR", help="use the models in DIR (from train --out) instead of the shipped ones")
     evaluate.add_argument("--format", choices=["text", "json"], default="text")
+    evaluate.add_argument("--cross-validate", action="store_true",
+                          help="leave-one-document-out over the labelled set in --gold DIR (retrains per fold; every unit scored)")
+    evaluate.add_argument("--pdfs", metavar="DIR", help="with --cross-validate: the folder of the labelled documents' PDFs")
+    evaluate.add_argument("--docs", nargs="*", metavar="DOC_ID", help="with --cross-validate: only these documents")
+    evaluate.add_argument("--save-predictions", metavar="FILE.jsonl",
+                          help="with --cross-validate: also write the held-out predictions here (a new file)")
     _add_config(evaluate)
 
     train = sub.add_parser(

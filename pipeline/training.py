@@ -139,6 +139,47 @@ def held_out_scores(prepared: Sequence[PreparedDocument], config: Config) -> dic
     return results
 
 
+def cross_validated_predictions(
+    data_dir: Path, pdf_dir: Path, config: Config, *, doc_ids: Sequence[str] | None = None,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, str]]:
+    """Leave-one-document-out: each document predicted by models fitted on all the others.
+
+    Nothing is tuned per fold: every fold trains with the same settings
+    (``train`` in settings.yaml) and never sees its test document. Returns the
+    gold units, the held-out predictions and each document's genre as the
+    pipeline reads it from the cover.
+    """
+    gold = read_gold(data_dir)
+    chosen = list(doc_ids) if doc_ids else sorted(gold)
+    if len(chosen) < 2:
+        raise UsageError(f"cross-validation needs two or more labelled documents; {data_dir} holds {len(chosen)}")
+    prepared = _prepare_all(gold, chosen, pdf_dir, config)
+    predictions: list[dict[str, Any]] = []
+    for number, held in enumerate(prepared, 1):
+        log.info("fold %d/%d: %s held out", number, len(prepared), held.doc_id)
+        models = fit_models([p for p in prepared if p is not held], config)
+        predictions += predict_prepared(held, models, config)
+    units = [dict(unit, doc=doc_id) for doc_id in chosen for unit in gold[doc_id]]
+    return units, predictions, {p.doc_id: p.context.genre for p in prepared}
+
+
+def _prepare_all(gold: dict[str, list[dict[str, Any]]], chosen: Sequence[str], pdf_dir: Path, config: Config,
+                 ) -> list[PreparedDocument]:
+    from pipeline.recognise.actors import add_actor_ruler
+    from pipeline.segment import load_nlp
+
+    unknown = [d for d in chosen if d not in gold]
+    if unknown:
+        raise UsageError(f"--docs names documents without labels: {', '.join(unknown)}")
+    nlp = load_nlp(config.settings)
+    add_actor_ruler(nlp, config.actors)
+    prepared = []
+    for number, doc_id in enumerate(chosen, 1):
+        log.info("reading %d/%d: %s", number, len(chosen), doc_id)
+        prepared.append(prepare(find_pdf(pdf_dir, doc_id), doc_id, gold[doc_id], config, nlp))
+    return prepared
+
+
 def _summary_line(scores: dict[str, Any]) -> str:
     return (
         f"detection F1 {scores['detection']['f1']:.3f}, "
@@ -209,17 +250,9 @@ def train(
     trained_at: str | None = None,
 ) -> tuple[Models, dict[str, Any], list[Path]]:
     """Fit, score and save the models. Returns the models, held-out scores and files written."""
-    from pipeline.recognise.actors import add_actor_ruler
-    from pipeline.segment import load_nlp
-
     gold = read_gold(data_dir)
     chosen = list(doc_ids) if doc_ids else sorted(gold)
-    unknown = [d for d in chosen if d not in gold]
-    if unknown:
-        raise UsageError(f"--docs names documents without labels in {data_dir}: {', '.join(unknown)}")
-    nlp = load_nlp(config.settings)
-    add_actor_ruler(nlp, config.actors)
-    prepared = [prepare(find_pdf(pdf_dir, d), d, gold[d], config, nlp) for d in chosen]
+    prepared = _prepare_all(gold, chosen, pdf_dir, config)
     scores = held_out_scores(prepared, config) if held_out and len(prepared) > 1 else {}
     models = fit_models(prepared, config)
     models = replace(models, meta=dict(models.meta, trained_at=trained_at or dt.date.today().isoformat(),

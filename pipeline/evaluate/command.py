@@ -37,6 +37,10 @@ def _predictions(args: argparse.Namespace, config: Config) -> list[dict[str, Any
 
 def evaluate_command(args: argparse.Namespace, config: Config) -> int:
     """``policygraph evaluate``: score predictions against gold and print the report."""
+    if getattr(args, "cross_validate", False):
+        from pipeline.evaluate.crossval import cross_validate_command
+
+        return cross_validate_command(args, config)
     gold = load_gold(args.gold)
     if not gold:
         raise UsageError(f"{args.gold}: holds no labelled units; expected JSONL records (ANNOTATION.md section 4)")

@@ -8,7 +8,7 @@ from typing import Any
 from pipeline.evaluate.units import LABEL_FIELDS
 
 
-def _table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+def table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     cells = [[_cell(value) for value in row] for row in rows]
     widths = [max([len(h)] + [len(row[i]) for row in cells]) for i, h in enumerate(headers)]
 
@@ -46,7 +46,7 @@ def format_report(scores: dict[str, Any]) -> str:
         macro = scores[field]["macro"]
         rows.append([f"{field} macro", macro["precision"], macro["recall"], macro["f1"], None, None, None])
     rows.append(_metric_row("edges (addressee, instrument)", scores["edges"]))
-    parts.append(_table(["", "P", "R", "F1", "TP", "FP", "FN"], rows))
+    parts.append(table(["", "P", "R", "F1", "TP", "FP", "FN"], rows))
     attributes = scores["attributes"]
     parts.append(
         "accuracy on matched units: "
@@ -61,13 +61,13 @@ def format_report(scores: dict[str, Any]) -> str:
             + [part["edges"]["f1"]]
             for doc, part in scores["per_document"].items()
         ]
-        parts.append(_table(headers, doc_rows))
+        parts.append(table(headers, doc_rows))
     for field in LABEL_FIELDS:
         per_label = scores[field].get("per_label", {})
         if per_label:
             parts += ["", f"{field} per label (matched units)"]
             label_rows = [_metric_row(label, metrics) for label, metrics in per_label.items()]
-            parts.append(_table([field[:-1], "P", "R", "F1", "TP", "FP", "FN"], label_rows))
+            parts.append(table([field[:-1], "P", "R", "F1", "TP", "FP", "FN"], label_rows))
     if scores["notes"]:
         parts += [""] + [f"note: {note}" for note in scores["notes"]]
     return "\n".join(parts)
