@@ -81,6 +81,8 @@ class SegmentSchema(_Section):
 
 class RecogniseSchema(_Section):
     recommendation_threshold: Share
+    home_state_min_share: Share
+    home_state_min_mentions: Positive
 
 
 class ClassifySchema(_Section):

@@ -42,7 +42,7 @@ def parse_document(
     """Extract (unless ``layout`` is given), segment, find the actor mentions and read the document's context."""
     from pipeline.extract import extract_document
     from pipeline.recognise.actors import actor_mentions
-    from pipeline.recognise.context import read_context
+    from pipeline.recognise.context import read_context, with_home_state
     from pipeline.segment import segment_layout
 
     timings = {} if timings is None else timings
@@ -59,7 +59,11 @@ def parse_document(
 
     started = time.perf_counter()
     mentions = tuple(actor_mentions(doc, sentences, doc_id, config.actors))
-    context = read_context(layout, config.actors)
+    state_ids = config.actors.index.state_ids if config.actors.index is not None else frozenset()
+    context = with_home_state(
+        read_context(layout, config.actors), [m.actor_id for m in mentions if m.actor_id], state_ids,
+        min_share=config.get("recognise.home_state_min_share"), min_mentions=config.get("recognise.home_state_min_mentions"),
+    )
     return ParsedDocument(doc_id, str(path), layout, doc, tuple(sentences), mentions, context,
                           time.perf_counter() - started)
 

@@ -22,7 +22,9 @@ knowledge of particular documents:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import replace
 from typing import Protocol
 
 from pipeline.types import Block, BlockKind, DocumentContext, DocumentLayout
@@ -205,9 +207,19 @@ def _issuers_of(genre: str, cover: str, actors: ActorResolver) -> tuple[tuple[st
         issuers += [a for a in _listed_states(tabled.group("states"), actors) if a not in issuers]
         names.append(tabled.group("states"))
     if not issuers:
-        first = _named_actors(cover.splitlines()[:COVER_SCAN_LINES], actors)[:1]  # the cover's first named body
+        named = _named_actors(cover.splitlines()[:COVER_SCAN_LINES], actors)
+        first = tuple(actor for actor in named if _is_body(actor, actors))[:1]  # the cover's first named body
         return first, "the cover's first named body" if first else ""
     return tuple(issuers), "; ".join(names)
+
+
+_BODY_KINDS = ("state", "international_organisation")
+
+
+def _is_body(actor_id: str, actors: ActorResolver) -> bool:
+    """A state or an organisation can issue a document; "businesses" or "civil society" named on a cover do not."""
+    actor = actors.get(actor_id) if hasattr(actors, "get") else None
+    return actor is None or getattr(actor, "kind", None) in _BODY_KINDS
 
 
 def _listed_states(text: str, actors: ActorResolver) -> list[str]:
@@ -259,3 +271,37 @@ def _audience_of(
         states = tuple(actor for actor in issuers if actor not in ("un", "eu"))
         return states, "the state of the issuing body" if states else ""
     return (), ""
+
+
+# genres written by or for a government: their cover may name only an office or none
+_STATE_GENRES = ("government_response", "committee_report", "audit", "bill_or_strategy")
+
+
+def with_home_state(
+    context: DocumentContext, mentioned: Sequence[str], state_ids: Collection[str], *, min_share: float, min_mentions: int,
+) -> DocumentContext:
+    """A government document's context completed with its home state when its cover names no body.
+
+    ``mentioned`` are the actor ids of the document's mentions in reading
+    order. A response, committee report, audit or strategy that talks of one
+    state far more than of any other ("the Federal Government", "DWP",
+    "Americans") is that state's: it becomes the issuer, and the audience when
+    none is named (ANNOTATION.md: "the Government" is the state the document
+    is about or written for).
+    """
+    if context.genre not in _STATE_GENRES or (context.issuers and context.audience):
+        return context
+    states = Counter(actor for actor in mentioned if actor in state_ids)
+    if not states:
+        return context
+    state, count = states.most_common(1)[0]
+    if count < min_mentions or count / sum(states.values()) < min_share:
+        return context
+    why = f"the state of {count} of the document's {sum(states.values())} state mentions"
+    evidence = dict(context.evidence)
+    issuers, audience = context.issuers, context.audience
+    if not issuers:
+        issuers, evidence["issuers"] = (state,), why
+    if not audience:
+        audience, evidence["audience"] = (state,), why
+    return replace(context, issuers=issuers, audience=audience, evidence=evidence)

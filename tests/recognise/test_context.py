@@ -93,3 +93,24 @@ def test_a_body_of_operative_paragraphs_is_a_resolution_whatever_the_cover(confi
             "Encourages Member States to contribute,", "The situation remains grave.")
     context = read_context(_cover("Somalia", body=body), config.actors)
     assert context.genre == "resolution" and "operative" in context.evidence["genre"]
+
+
+def test_a_government_document_without_a_named_body_is_its_home_states():
+    from pipeline.recognise.context import with_home_state
+    from pipeline.types import DocumentContext
+
+    states = {"us", "uk", "france"}
+    response = DocumentContext(genre="government_response")
+    mentioned = ["uk"] * 9 + ["france", "eu", "eu"]
+    found = with_home_state(response, mentioned, states, min_share=0.5, min_mentions=5)
+    assert found.issuers == ("uk",) and found.audience == ("uk",)
+    assert "9 of the document's 10 state mentions" in found.evidence["issuers"]
+    # too few mentions, or no state dominant: nothing is guessed
+    assert with_home_state(response, ["uk"] * 4, states, min_share=0.5, min_mentions=5) == response
+    assert with_home_state(response, ["uk"] * 5 + ["us"] * 6 + ["france"] * 4, states, min_share=0.5,
+                           min_mentions=5) == response
+    # a paper by a think tank is nobody's state document, and a named issuer is kept
+    paper = DocumentContext(genre="paper_or_brief")
+    assert with_home_state(paper, ["uk"] * 20, states, min_share=0.5, min_mentions=5) == paper
+    audit = DocumentContext(genre="audit", issuers=("us",))
+    assert with_home_state(audit, ["uk"] * 20, states, min_share=0.5, min_mentions=5).issuers == ("us",)
