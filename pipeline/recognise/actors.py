@@ -15,6 +15,8 @@ about other countries still produce actors.
 
 from __future__ import annotations
 
+import re
+
 from bisect import bisect_right
 from functools import lru_cache
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -252,6 +254,7 @@ def actor_mentions(
         (ent, ent.label_, mention_actor_id(ent, taxonomy)) for ent in doc.ents if ent.label_ in wanted
     ]
     found = _with_context_mentions(doc, taxonomy, found)
+    found = _with_defined_acronyms(doc, found)
     mentions = []
     for span, label, actor_id in sorted(found, key=lambda item: item[0].start_char):
         sentence = ordered[max(bisect_right(starts, span.start_char) - 1, 0)]
@@ -269,6 +272,42 @@ def actor_mentions(
             )
         )
     return mentions
+
+
+# "the Federal Government of Somalia (FGS)": an abbreviation the document defines for an actor
+_DEFINED_ACRONYM = re.compile(r"\s*\((?P<acronym>[A-Z][A-Za-z]{0,2}[A-Z][A-Z&]{0,7}s?)\)")
+
+
+def _with_defined_acronyms(doc: Doc, found: list[tuple[Span, str, str | None]]) -> list[tuple[Span, str, str | None]]:
+    """``found`` with the abbreviations the document defines after an actor's name, wherever they recur.
+
+    Documents name an actor once in full and then by their own abbreviation
+    ("the Federal Government of Somalia (FGS)", "Troop Contributing Countries
+    (TCCs)"); no taxonomy can list every such abbreviation, but the document
+    itself defines it.
+    """
+    defined: dict[str, str] = {}
+    for span, _label, actor_id in found:
+        if actor_id and ":" not in actor_id:
+            match = _DEFINED_ACRONYM.match(doc.text, span.end_char)
+            if match:
+                defined.setdefault(match.group("acronym"), actor_id)
+    if not defined:
+        return found
+    # an entity found with no actor (or a generated "org:" id) that is the abbreviation itself takes its actor
+    found = [(span, label, defined.get(span.text, actor_id) if actor_id is None or ":" in actor_id else actor_id)
+             for span, label, actor_id in found]
+    taken = [(span.start_char, span.end_char) for span, _, _ in found]
+    pattern = re.compile(r"\b(" + "|".join(re.escape(a) for a in sorted(defined, key=len, reverse=True)) + r")\b")
+    added = []
+    for match in pattern.finditer(doc.text):
+        start, end = match.span()
+        if any(s < end and start < e for s, e in taken):
+            continue
+        span = doc.char_span(start, end, alignment_mode="expand")
+        if span is not None:
+            added.append((span, "ACTOR", defined[match.group(1)]))
+    return found + added
 
 
 # A document is "about" an anchor when it names it at least this often.

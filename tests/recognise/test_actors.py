@@ -424,3 +424,15 @@ def test_sample_pages_list_every_spot_checked_mention_with_its_actor_id(nlp):
                     missed.append((name, number, match.group(), sorted(filter(None, found))))
     assert missed == []
     assert seen == set(SPOT_CHECK)
+
+
+def test_an_abbreviation_the_document_defines_names_its_actor_wherever_it_recurs(nlp):
+    # from the labelled Security Council draft (un-sc-2020-somalia-amisom-draft-resolution)
+    text = ("Welcoming the cooperation between the Federal Government of Somalia (FGS) and AMISOM. "
+            "Calls on the FGS and its FMS urgently to make further progress on transition.")
+    mentions = mentions_in(nlp, text)
+    at = text.rindex("FGS")
+    assert [m.actor_id for m in covering(mentions, at, at + 3)] == ["somalia"]
+    # an abbreviation nobody defined keeps no actor of the taxonomy
+    at = text.index("FMS")
+    assert all(m.actor_id is None or ":" in m.actor_id for m in covering(mentions, at, at + 3))
