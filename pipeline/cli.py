@@ -145,8 +145,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="fit the classifiers from labelled data",
         description="Fit the recommendation, instrument and modality classifiers from labelled JSONL and the sample PDFs, and write them with a model card.",
     )
-    train.add_argument("--data", default="corpus/annotations", metavar="DIR", help="folder of <doc_id>.jsonl labels (default: corpus/annotations)")
-    train.add_argument("--pdfs", default="corpus", metavar="DIR", help="folder holding the labelled documents' PDFs (default: corpus)")
+    train.add_argument("--data", default="labelled/annotations", metavar="DIR",
+                       help="folder of <doc_id>.jsonl labels (default: labelled/annotations, the repo's labelled set)")
+    train.add_argument("--pdfs", default="labelled/pdfs", metavar="DIR",
+                       help="folder holding the labelled documents' PDFs (default: labelled/pdfs)")
     train.add_argument("--docs", nargs="*", metavar="DOC_ID", help="train on these documents only (for held-out evaluation)")
     train.add_argument("--out", metavar="DIR", help="where to write the models (default: the package's models/ folder)")
     _add_config(train)

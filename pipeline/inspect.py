@@ -2,7 +2,7 @@
 
 ``summarise`` answers the questions analysts ask of a run: which actors are
 asked to do the most, which instruments the measures use, which measures
-several papers share, where papers contradict each other. Filters narrow it:
+several papers share, which measures several issuers propose (who agrees), where papers contradict each other. Filters narrow it:
 ``actor`` ("what is NATO asked to do?"), ``instrument`` ("who is asked to
 impose sanctions?") and ``doc``. ``render_summary`` lays the result out for a
 terminal; the CLI prints it or ``json.dumps`` of the summary.
@@ -28,7 +28,7 @@ from pipeline.config import Config, load_config
 from pipeline.errors import UsageError
 from pipeline.export import read_graph
 from pipeline.graph import (
-    ACTOR, ADDRESSED_TO, CONTRADICTS, DOCUMENT, INSTRUMENT, MEASURE, PROPOSED_IN, TARGETS, USES,
+    ACTOR, ADDRESSED_TO, CONTRADICTS, DOCUMENT, INSTRUMENT, MEASURE, PROPOSED_BY, PROPOSED_IN, TARGETS, USES,
     actor_node, document_node, instrument_node, split_list,
 )
 
@@ -113,11 +113,12 @@ def _ordered(evidence: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
 
 @dataclass
 class _Support:
-    """One recommendation behind a measure: its evidence, whom it asks, what it uses."""
+    """One recommendation behind a measure: its evidence, whom it asks, what it uses, who makes it."""
 
     evidence: dict[str, Any]
     addressees: set[str] = field(default_factory=set)
     instruments: set[str] = field(default_factory=set)
+    issuers: set[str] = field(default_factory=set)
 
 
 class _View:
@@ -137,6 +138,8 @@ class _View:
                 links.append((target, data["rec_id"], "addressees", graph.nodes[source]["actor_id"]))
             elif kind == USES:
                 links.append((source, data["rec_id"], "instruments", graph.nodes[target]["instrument_id"]))
+            elif kind == PROPOSED_BY:
+                links.append((source, data["rec_id"], "issuers", graph.nodes[target]["actor_id"]))
             elif kind == TARGETS:
                 self.targets[source].add(graph.nodes[target]["actor_id"])
             elif kind == CONTRADICTS:
@@ -176,6 +179,7 @@ class _View:
             "documents": self.docs(measure),
             "addressees": sorted({a for s in self.support[measure].values() for a in s.addressees}),
             "targets": sorted(self.targets[measure]),
+            "issuers": sorted({a for s in self.support[measure].values() for a in s.issuers}),
             "evidence": _ordered(s.evidence for s in chosen),
         }
 
@@ -231,6 +235,10 @@ def summarise(
         "shared_measures": sorted(
             (view.entry(m) for m in selected if len(view.docs(m)) > 1),
             key=lambda e: (-e["support_docs"], -len(e["evidence"]), e["measure_id"]),
+        ),
+        "agreed_measures": sorted(
+            (entry for entry in (view.entry(m) for m in selected) if len(entry["issuers"]) > 1),
+            key=lambda e: (-len(e["issuers"]), -e["support_docs"], e["measure_id"]),
         ),
         "contradictions": contradictions,
     }
@@ -337,6 +345,7 @@ def _print_measures(console: Console, entries: list[dict[str, Any]], indent: int
             "; ".join(entry["instruments"]), entry["modality"],
             "refrain" if entry["polarity"] == "refrain" else "",
             _plural(entry["support_docs"], "paper"),
+            "proposed by " + ", ".join(entry["issuers"]) if entry.get("issuers") else "",
         ]))
         _indented(console, Text.assemble((f"{number}. {entry['text']}", "bold"), f"  [{details}]"), indent)
         for evidence in entry["evidence"]:
@@ -403,6 +412,8 @@ def render_summary(summary: dict[str, Any], *, width: int = RENDER_WIDTH) -> str
     ], console)
     _section(console, f"Measures shared by several papers ({len(summary['shared_measures'])})")
     _print_measures(console, summary["shared_measures"])
+    _section(console, f"Measures proposed by several issuers: who agrees ({len(summary['agreed_measures'])})")
+    _print_measures(console, summary["agreed_measures"])
     _section(console, f"Contradictions ({len(summary['contradictions'])})")
     for number, item in enumerate(summary["contradictions"], start=1):
         _indented(console, Text(f"{number}. {item['reason']} on {item['target']}", style="bold"), 2)

@@ -1,6 +1,6 @@
 """``policygraph train``: fit the detector and the instrument classifier from labelled papers.
 
-Labelled units (``corpus/annotations/<doc_id>.jsonl``) are aligned to the
+Labelled units (``labelled/annotations/<doc_id>.jsonl``, the repo's labelled set) are aligned to the
 sentence units the pipeline finds in the papers' PDFs by text overlap (the
 matching ``evaluate`` uses): a matched unit is a positive, every other unit a
 negative. With two or more documents, each document is also predicted by models
@@ -135,7 +135,8 @@ def held_out_scores(prepared: Sequence[PreparedDocument], config: Config) -> dic
         rest = [p for p in prepared if p is not held]
         models = fit_models(rest, config)
         predictions = predict_prepared(held, models, config)
-        results[held.doc_id] = score(held.gold, predictions, threshold=config.get("evaluate.match_threshold"))
+        results[held.doc_id] = score(held.gold, predictions, include_reported=True,
+                                     threshold=config.get("evaluate.match_threshold"))
     return results
 
 
@@ -215,10 +216,11 @@ def model_card(models: Models, held_out: dict[str, Any], data_dir: Path) -> str:
         f"- Labelled units per instrument: {', '.join(f'{k} {v}' for k, v in sorted(models.meta['labelled_instruments'].items()))}",
         "- Format: skops (no pickle); loading refuses types outside scikit-learn/numpy/scipy and",
         "  policygraph's own estimators (`pipeline.models.TRUSTED_TYPES`).",
-        f"- Intended use: English policy papers. Trained on {len(trained_on)} labelled paper(s): expect lower",
-        "  scores on other genres (resolutions, legal acts) and check a sample of the output.",
+        f"- Intended use: English policy documents (papers, resolutions, committee and audit reports, responses,",
+        f"  reviews, strategies). Trained on {len(trained_on)} labelled document(s): check a sample of the output",
+        "  on documents unlike them (legal acts, manuals, documents in other languages).",
         "",
-        "## Held-out scores (trained on the other documents, evaluated on this one)",
+        "## Held-out scores (trained on the other documents, evaluated on this one; every unit, reported calls included)",
         "",
     ]
     if not held_out:

@@ -9,6 +9,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 CORPUS = REPO / "corpus"
+LABELLED = REPO / "labelled"  # the labelled set: annotations/, pdfs/, manifest.d/
 SAMPLE_IDS = ("astapenia-2023-rethinking-western-policy-belarus", "kharytonau-2020-global-actors-belarus")
 
 

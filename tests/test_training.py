@@ -8,10 +8,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from shared_paths import CORPUS, SAMPLE_IDS
+from shared_paths import CORPUS, LABELLED, SAMPLE_IDS
 from pipeline.models import PACKAGED_MODELS, load_models
 
 ANNOTATIONS = CORPUS / "annotations"
+LABELS, LABELLED_PDFS = LABELLED / "annotations", LABELLED / "pdfs"
 TRAIN_ID, HELD_OUT_ID = SAMPLE_IDS[1], SAMPLE_IDS[0]  # train on kharytonau, score astapenia
 
 
@@ -58,11 +59,11 @@ def test_held_out_paper_scores_well_above_floor(one_paper_models, config):
 
 @pytest.mark.slow
 def test_train_reproduces_the_shipped_models(tmp_path, config):
-    """The models in the package are exactly what `train` makes from the repo's labelled data."""
+    """The models in the package are exactly what `train` makes from the repo's labelled set."""
     from pipeline.training import train
     from pipeline.recognise.recommendations import FEATURE_NAMES, rows_frame
 
-    train(ANNOTATIONS, CORPUS, config, out_dir=tmp_path, held_out=False)
+    train(LABELS, LABELLED_PDFS, config, out_dir=tmp_path, held_out=False)
     shipped, fresh = load_models(PACKAGED_MODELS), load_models(tmp_path)
     assert shipped.meta["trained_on"] == fresh.meta["trained_on"]
     assert shipped.meta["units"] == fresh.meta["units"]
@@ -129,5 +130,5 @@ def test_the_shipped_model_card_is_what_train_writes_from_the_shipped_meta():
     from pipeline.training import model_card
 
     shipped = load_models(PACKAGED_MODELS)
-    card = model_card(shipped, shipped.meta["held_out"], Path("corpus/annotations"))
+    card = model_card(shipped, shipped.meta["held_out"], Path("labelled/annotations"))
     assert (PACKAGED_MODELS / "MODEL_CARD.md").read_text(encoding="utf-8") == card

@@ -53,6 +53,9 @@ class AddresseeResolver:
         actors = getattr(taxonomy, "actors", None) or {}
         self.topic_countries = frozenset(a.anchor for a in actors.values() if getattr(a, "anchor", None))
         context = context or DocumentContext()
+        # a resolution's headings are filing lines ("United Kingdom ...: draft resolution") naming
+        # its issuers, not sections addressed to anyone: its calls name their addressees or lead-ins
+        self.headings_address = context.genre != "resolution"
         self.audience = self._declared_audience() or _addressable_ids(context.audience)
         # the state "the Government" and "the authorities" stand for: the audience's states, else the issuers'
         state_ids = getattr(getattr(taxonomy, "index", None), "state_ids", frozenset())
@@ -234,7 +237,7 @@ class AddresseeResolver:
         found = self.for_sentence_text(sentence.list_lead)
         if found:
             return found
-        for heading in reversed(sentence.section):
+        for heading in reversed(sentence.section) if self.headings_address else ():
             found = self.for_heading(heading)
             if found:
                 return found

@@ -12,7 +12,7 @@ from typing import Any
 from spacy.tokens import Doc
 
 from pipeline.classify.addressees import UNSPECIFIED, AddresseeResolver
-from pipeline.classify.issuers import issuer_reason, recommending_states, unit_issuers
+from pipeline.classify.issuers import issuer_reason, parenthesis_start, recommending_states, unit_issuers
 from pipeline.classify.instruments import choose_instruments, instrument_text, predict_instrument_proba
 from pipeline.classify.mentions import MentionIndex, sentence_span
 from pipeline.classify.modality import modality_of, polarity_of
@@ -43,6 +43,12 @@ def _addressees_of(
     if not addressees:
         addressees = (UNSPECIFIED,)
     return addressees
+
+
+def _without_recommenders(measure: str, recommenders: tuple[str, ...]) -> str:
+    """The measure without its closing "(Germany)": who recommends it is not what it asks."""
+    cut = parenthesis_start(measure) if recommenders else None
+    return measure[:cut].rstrip(" ;,.") if cut else measure
 
 
 def classify_document(
@@ -102,7 +108,7 @@ def classify_document(
                 reported=cues.reported,
                 score=candidate.score,
                 sentence_index=sentence.index,
-                measure=measure or sentence.text,
+                measure=_without_recommenders(measure or sentence.text, recommenders),
             )
         )
         previous, previous_block = addressees, sentence.block_index

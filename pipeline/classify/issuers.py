@@ -13,8 +13,10 @@ import re
 from collections.abc import Collection, Sequence
 from typing import Protocol
 
-# "Ratify CED as soon as possible (Germany)" / "... (Argentina, Chile and Mexico);"
-_TRAILING_PARENTHESIS = re.compile(r"\((?P<names>[^()]{2,300})\)\s*[;.,]?\s*$")
+# "Ratify CED as soon as possible (Germany)" / "... (Argentina, Chile and Mexico);" /
+# a recommendation several states made alike: "Consider ratifying the ICRMW (Morocco) (Turkey);"
+_TRAILING_PARENTHESIS = re.compile(r"(?:\((?P<names>[^()]{2,300})\)\s*[;.,]?\s*)+$")
+_PARENTHESIS = re.compile(r"\(([^()]{2,300})\)")
 _NAME_SEPARATORS = re.compile(r"\s*(?:,|;|\band\b|/)\s*")
 
 
@@ -31,7 +33,7 @@ def recommending_states(text: str, actors: ActorResolver) -> tuple[str, ...]:
     match = _TRAILING_PARENTHESIS.search(text)
     if not match:
         return ()
-    names = [name for name in _NAME_SEPARATORS.split(match.group("names")) if name]
+    names = [name for group in _PARENTHESIS.findall(match.group(0)) for name in _NAME_SEPARATORS.split(group) if name]
     found: list[str] = []
     for name in names:
         actor = actors.resolve(name)

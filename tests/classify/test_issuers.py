@@ -51,3 +51,8 @@ def test_a_reported_call_nobody_is_named_for_is_the_answered_bodys_in_a_governme
 def test_a_unit_without_issuers_says_why():
     assert issuer_reason((), False, "paper_or_brief").startswith("the document is written by individual authors")
     assert issuer_reason(("us",), False, "audit") is None
+
+
+def test_states_that_made_a_recommendation_alike_are_all_its_recommenders(config):
+    # two closing parentheses, as a UPR report prints one recommendation made by two states
+    assert recommending_states("Consider ratifying the ICRMW (Morocco) (Turkey);", config.actors) == ("morocco", "turkey")
