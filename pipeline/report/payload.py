@@ -251,7 +251,8 @@ def _rows_from_recommendations(
     return [{
         "rec_id": rec.id, "doc": rec.doc_id, "page": rec.page, "text": rec.text,
         "section": SECTION_JOINER.join(rec.section), "addressees": list(rec.addressees),
-        "targets": list(rec.targets), "instruments": list(rec.instruments), "modality": rec.modality,
+        "targets": list(rec.targets), "issuers": list(rec.issuers), "instruments": list(rec.instruments),
+        "modality": rec.modality,
         "polarity": rec.polarity, "reported": rec.reported, "score": _score(rec.score),
         "measure": _measure_of(rec, measure_keys, facts),
     } for rec in recommendations]
@@ -265,7 +266,7 @@ def _rows_from_graph(facts: _GraphFacts, measure_info: Mapping[str, dict[str, An
         rows.append({
             "rec_id": rec_id, "doc": rec.evidence.doc, "page": rec.evidence.page, "text": rec.evidence.sentence,
             "section": rec.evidence.section, "addressees": sorted(rec.addressees), "targets": sorted(rec.targets),
-            "instruments": list(measure.get("instruments", [])), "modality": measure.get("modality", ""),
+            "issuers": list(measure.get("issuers", [])), "instruments": list(measure.get("instruments", [])), "modality": measure.get("modality", ""),
             "polarity": measure.get("polarity", ""), "reported": False, "score": rec.evidence.score,
             "measure": rec.measure,
         })
@@ -284,6 +285,7 @@ def _measure_record(node: Any, attrs: Mapping[str, Any], mid: str, facts: _Measu
         "polarity": _text(attrs.get("polarity")), "support_docs": _int(attrs.get("support_docs")) or len(docs),
         "support_sentences": _int(attrs.get("support_sentences")) or len(evidence),
         "docs": sorted(docs), "addressed_by": sorted(facts.addressed_by), "targets": sorted(facts.targets),
+        "issuers": _split(attrs.get("issuers")),
         "contradicts": sorted(facts.contradicts), "evidence": [e.to_dict() for e in evidence],
     }
 
@@ -311,15 +313,16 @@ def _instrument_records(graph: nx.MultiDiGraph, used: Iterable[str]) -> list[dic
     return [{"id": iid, "label": label or iid, "dime": dime} for iid, (label, dime) in sorted(found.items())]
 
 
-def _document_records(graph: nx.MultiDiGraph, used: Iterable[str]) -> list[dict[str, str]]:
+def _document_records(graph: nx.MultiDiGraph, used: Iterable[str]) -> list[dict[str, Any]]:
     """Document nodes, plus any document cited by evidence without a node."""
     found = {
         _text(a.get("doc_id")) or str(n).removeprefix("document:"): {
-            "title": _text(a.get("title")), "date": _text(a.get("date")), "publisher": _text(a.get("publisher"))}
+            "title": _text(a.get("title")), "date": _text(a.get("date")), "publisher": _text(a.get("publisher")),
+            "genre": _text(a.get("genre")), "issuers": _split(a.get("issuers")), "audience": _split(a.get("audience"))}
         for n, a in _nodes_of_kind(graph, DOCUMENT)
     }
     for doc in used:
-        found.setdefault(doc, {"title": "", "date": "", "publisher": ""})
+        found.setdefault(doc, {"title": "", "date": "", "publisher": "", "genre": "", "issuers": [], "audience": []})
     return [{"id": doc, **info} for doc, info in sorted(found.items())]
 
 

@@ -283,7 +283,8 @@
   fillSelect(selects.actor, DATA.actors.slice().sort((a, b) => a.label.localeCompare(b.label))
     .map((a) => [a.id, a.label + " (" + a.measures + ")"]));
   fillSelect(selects.instrument, DATA.instruments.map((i) => [i.id, i.label]));
-  fillSelect(selects.document, DATA.documents.map((d) => [d.id, d.title ? shorten(d.title, 60) + " (" + d.id + ")" : d.id]));
+  fillSelect(selects.document, DATA.documents.map((d) => [d.id, (d.title ? shorten(d.title, 60) + " (" + d.id + ")" : d.id)
+    + (d.genre ? " \u2013 " + d.genre.replace(/_/g, " ") : "")]));
   fillSelect(selects.dime, DATA.dime.map((g) => [g, g]));
 
   for (const [key, select] of Object.entries(selects)) {
@@ -378,6 +379,7 @@
         ["Polarity", m.polarity],
         ["Addressed to", m.addressed_by.map((a) => actors.get(a).label).join(", ")],
         ["Targets", m.targets.map((a) => actors.get(a).label).join(", ")],
+        ["Proposed by", (m.issuers || []).map(actorName).join(", ")],
         ["Support", m.support_sentences + " sentence(s) in " + m.support_docs + " document(s)"],
       ]),
     ];
@@ -472,6 +474,8 @@
     { key: "text", label: "Recommendation", value: (r) => r.text, className: "text" },
     { key: "addressees", label: "Addressees", value: (r) => r.addressees.map(actorName).join(", ") },
     { key: "targets", label: "Targets", value: (r) => r.targets.map(actorName).join(", ") },
+    { key: "issuers", label: "Issuers", value: (r) => (r.issuers || []).map(actorName).join(", ") },
+    { key: "reported", label: "Reported", value: (r) => (r.reported ? "reported" : "") },
     { key: "instruments", label: "Instruments", value: (r) => r.instruments.map(instrumentName).join(", ") },
     { key: "modality", label: "Modality", value: (r) => r.modality },
     { key: "score", label: "Score", numeric: true, value: (r) => r.score, show: (v) => (v === null ? "" : v.toFixed(2)) },
