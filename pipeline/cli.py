@@ -131,7 +131,8 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("paths", nargs="*", metavar="PATH", help="PDFs to run the pipeline on instead of --pred")
     evaluate.add_argument("--include-reported", action="store_true", help="count reported calls (default: optional, not scored)")
     evaluate.add_argument("--models", metavar="DIR", help="use the models in DIR (from train --out) instead of the shipped ones")
-    evaluate.add_argument("--format", choices=["text", "json"], default="text")
+    evaluate.add_argument("--format", choices=["text", "json", "markdown"], default="text",
+                          help="text (default), json, or markdown (with --cross-validate: the README's per-genre table)")
     evaluate.add_argument("--cross-validate", action="store_true",
                           help="leave-one-document-out over the labelled set in --gold DIR (retrains per fold; every unit scored)")
     evaluate.add_argument("--pdfs", metavar="DIR", help="with --cross-validate: the folder of the labelled documents' PDFs")

@@ -82,6 +82,23 @@ def format_cross_validation(scores: dict[str, Any]) -> str:
     return "\n".join(parts)
 
 
+def markdown_table(scores: dict[str, Any]) -> str:
+    """The README's table: one row per genre, then all units (micro) and the per-document average."""
+    columns = ["detection", *HEADLINE_FIELDS, "edges"]
+    lines = ["| genre | documents | units | " + " | ".join(columns) + " |",
+             "| --- | ---: | ---: | " + " | ".join("---:" for _ in columns) + " |"]
+    for genre, part in scores["per_genre"].items():
+        values = [part["detection"]["f1"], *(part[f]["f1"] for f in HEADLINE_FIELDS), part["edges"]["f1"]]
+        lines.append(f"| {genre} | {part['documents']} | {part['gold_units']} | " + " | ".join(f"{v:.3f}" for v in values) + " |")
+    micro = [scores["detection"]["f1"], *(scores[f]["micro"]["f1"] for f in HEADLINE_FIELDS), scores["edges"]["f1"]]
+    lines.append(f"| **all (micro)** | {len(scores['documents'])} | {scores['gold_units']} | "
+                 + " | ".join(f"**{v:.3f}**" for v in micro) + " |")
+    average = scores["per_document_average"]
+    per_doc = [average["detection_f1"], *(average[f"{f}_f1"] for f in HEADLINE_FIELDS)]
+    lines.append("| averaged per document | | | " + " | ".join(f"{v:.3f}" for v in per_doc) + " | |")
+    return "\n".join(lines)
+
+
 def cross_validate_command(args: argparse.Namespace, config: Config) -> int:
     from pipeline.training import cross_validated_predictions  # loads spaCy: only for this command
 
@@ -100,6 +117,8 @@ def cross_validate_command(args: argparse.Namespace, config: Config) -> int:
     scores = cross_validation_scores(gold, predictions, genres, float(config.get("evaluate.match_threshold")))
     if getattr(args, "format", "text") == "json":
         print(json.dumps(scores, indent=2, ensure_ascii=False))
+    elif getattr(args, "format", "text") == "markdown":
+        print(markdown_table(scores))
     else:
         print(format_cross_validation(scores))
     if save_to is not None:
