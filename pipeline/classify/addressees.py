@@ -17,6 +17,7 @@ from typing import Any
 
 from spacy.tokens import Doc
 
+from pipeline.classify.issuers import parenthesis_start
 from pipeline.classify.mentions import MentionIndex, core_tokens, sentence_span
 from pipeline.recognise.cues import Cues, Lexicon, analyse
 from pipeline.recognise.recommendations import verb_lemmas
@@ -181,7 +182,10 @@ class AddresseeResolver:
         sentence = self._by_text.get(heading)
         found: tuple[str, ...] = ()
         if sentence is not None and sentence.block_kind is BlockKind.HEADING:
-            mentions = self.index.within(sentence.start_char, sentence.end_char)
+            # names in a closing "(Germany) (Chile);" are recommenders, never whom a heading addresses
+            cut = parenthesis_start(heading)
+            end = sentence.start_char + cut if cut is not None else sentence.end_char
+            mentions = self.index.within(sentence.start_char, end)
             if mentions:
                 lowered = heading.lower()
                 words = _WORDS.findall(heading)

@@ -22,6 +22,8 @@ ACTORS = {
     "European Parliament": "eu",
     "civil society": "belarus_civil_society",
     "Russia": "russia",
+    "Germany": "germany",
+    "Chile": "chile",
 }
 
 
@@ -98,6 +100,17 @@ def test_imperatives_inherit_the_section_heading(analysed):
         ]
     )
     assert out["Strengthen deterrence on the eastern flank."][0] == ("nato",)
+
+
+def test_a_heading_ending_in_its_recommenders_does_not_address_them(analysed):
+    # a UPR item broken at a line, its tail read as a heading: the states in parentheses made it
+    out = analysed(
+        [
+            _block("to the International Covenant on Civil and Political Rights (Germany) (Chile);", BlockKind.HEADING, level=2),
+            _block("Strengthen the independence of the national human rights institution."),
+        ]
+    )
+    assert out["Strengthen the independence of the national human rights institution."][0] == ()
 
 
 def test_heading_that_names_a_target_is_not_an_addressee(analysed):
