@@ -106,7 +106,7 @@ def test_a_heading_ending_in_its_recommenders_does_not_address_them(analysed):
     # a UPR item broken at a line, its tail read as a heading: the states in parentheses made it
     out = analysed(
         [
-            _block("to the International Covenant on Civil and Political Rights (Germany) (Chile);", BlockKind.HEADING, level=2),
+            _block("Rights (Germany) (Chile);", BlockKind.HEADING, level=2),
             _block("Strengthen the independence of the national human rights institution."),
         ]
     )
