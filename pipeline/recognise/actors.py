@@ -310,8 +310,11 @@ def _with_defined_acronyms(doc: Doc, found: list[tuple[Span, str, str | None]]) 
     return found + added
 
 
-# A document is "about" an anchor when it names it at least this often.
+# A document is "about" an anchor when it names it at least this often, and
+# at least this share as often as the state it names most: a UPR report that
+# lists Belarus among forty recommending states is not about Belarus.
 MIN_ANCHOR_MENTIONS = 3
+MIN_ANCHOR_SHARE = 0.25
 _CONTEXT_MATCHERS: dict[int, tuple[Any, dict[int, str]]] = {}
 
 
@@ -335,7 +338,8 @@ def _with_context_mentions(doc: Doc, taxonomy: ActorTaxonomy, found: list[tuple[
     """``found`` with common nouns ("the regime", "civil society") that name an actor in a document about its anchor.
 
     Only for actors whose anchor (an actor or country id) the document names
-    at least MIN_ANCHOR_MENTIONS times, and only where no entity was found
+    at least MIN_ANCHOR_MENTIONS times and at least MIN_ANCHOR_SHARE as often
+    as its most named state, and only where no entity was found
     already or where the entity is a world-wide group the context alias
     narrows ("civil society" is belarus_civil_society in a paper about Belarus).
     """
@@ -343,10 +347,12 @@ def _with_context_mentions(doc: Doc, taxonomy: ActorTaxonomy, found: list[tuple[
     for _, _, actor_id in found:
         if actor_id:
             counts[actor_id] = counts.get(actor_id, 0) + 1
+    states = [n for actor_id, n in counts.items() if getattr(taxonomy.actors.get(actor_id), "kind", None) == "state"]
+    floor = max(MIN_ANCHOR_MENTIONS, MIN_ANCHOR_SHARE * max(states, default=0))
     active = {
         actor.id
         for actor in taxonomy.actors.values()
-        if actor.context_aliases and counts.get(actor.anchor or "", 0) >= MIN_ANCHOR_MENTIONS
+        if actor.context_aliases and counts.get(actor.anchor or "", 0) >= floor
     }
     if not active:
         return found

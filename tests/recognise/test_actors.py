@@ -436,3 +436,45 @@ def test_an_abbreviation_the_document_defines_names_its_actor_wherever_it_recurs
     # an abbreviation nobody defined keeps no actor of the taxonomy
     at = text.index("FMS")
     assert all(m.actor_id is None or ":" in m.actor_id for m in covering(mentions, at, at + 3))
+
+
+# sentences of the labelled UPR report on Estonia (un-hrc-2011-upr-estonia-wg-report);
+# the recommending states in parentheses are replaced by Belarus, which that
+# report does not name, to make a report that names Belarus only as a recommender
+ESTONIA_REVIEW = [
+    "Estonia issued a standing invitation to all human rights special procedure mandate holders, "
+    "and received visits from several special rapporteurs.",
+    "The delegation stated that Estonia considered the universal periodic review a unique process for "
+    "improving the human rights situation, as well as an opportunity to exchange best practices.",
+    "Estonia has implemented a number of integration programmes since 2000.",
+    "It noted that a strong and engaged civil society was an essential part of Estonia's actions to protect "
+    "and promote human rights for all.",
+    "With regard to the promotion of gender equality, the delegation stated that Estonia had adopted a "
+    "national action plan for the implementation of United Nations Security Council resolution 1325.",
+    "It also referred to Estonia's ongoing efforts to fight against human trafficking.",
+    "Moreover, Estonia plans to make the use of the internet forum a compulsory part of the development "
+    "of any Government proposal.",
+    "Estonia had acceded to 11 United Nations human rights instruments.",
+]
+RECOMMENDED_BY_BELARUS = [
+    "Adopt specific legislation to combat domestic violence, provide protection for its victims, and swiftly "
+    "prosecute perpetrators of such violence (Belarus).",
+    "Conduct appropriate and impartial investigations of excessive use of force by security forces, prosecute "
+    "and punish officers responsible, and provide proper compensation to victims and their families (Belarus).",
+    "Take effective steps to ensure greater participation of minorities in public life, and review available "
+    "remedies for victims of racial discrimination (Belarus).",
+]
+
+
+def _victims_actors(nlp, text: str) -> set[str | None]:
+    mentions = mentions_in(nlp, text)
+    return {m.actor_id for m in mentions if m.text.lower() == "victims"}
+
+
+def test_a_country_named_only_as_a_recommender_does_not_make_the_document_about_it(nlp):
+    text = " ".join(ESTONIA_REVIEW * 2 + RECOMMENDED_BY_BELARUS)
+    assert text.count("Belarus") == 3 and text.count("Estonia") > 12
+    assert "belarus_society" not in _victims_actors(nlp, text)
+    # the same calls in a text that is about Belarus: its context aliases apply
+    about_belarus = " ".join(RECOMMENDED_BY_BELARUS)
+    assert _victims_actors(nlp, about_belarus) == {"belarus_society"}
