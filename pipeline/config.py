@@ -2,8 +2,9 @@
 
 ``load_config()`` reads ``configs/settings.yaml`` (or a user file that
 overrides part of it), merges the user's keys over the defaults, checks the
-result against one schema (:class:`SettingsSchema`: every key, type and
-range), loads the taxonomies, pattern and contradiction files it names, and
+result against one schema (:data:`SETTINGS_SCHEMA`, a table of
+:class:`Setting` entries: every key, type and range, checked by plain code
+here), loads the taxonomies, pattern and contradiction files it names, and
 returns one frozen :class:`Config`. :class:`ConfigSource` is a configuration
 not loaded yet: its cheap :meth:`~ConfigSource.fingerprint` (settings only)
 equals the loaded ``Config.hash``, so an unchanged re-run loads no taxonomy. Any problem raises
@@ -16,13 +17,12 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-import re
+import math
+import operator
 from dataclasses import dataclass
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from typing import TYPE_CHECKING, Any
 
 from pipeline.errors import ConfigError
 from pipeline.registry import EXECUTORS, PDF_BACKENDS
@@ -33,8 +33,8 @@ if TYPE_CHECKING:  # imported by load_config: load_settings needs no taxonomy
     from pipeline.taxonomy.contradictions import ContradictionRules
 
 __all__ = [
-    "Config", "ConfigError", "ConfigSource", "DEFAULT_CONFIG_DIR", "DEFAULT_SETTINGS", "SettingsSchema", "fingerprint",
-    "load_config", "load_settings", "merged_settings", "read_yaml",
+    "Config", "ConfigError", "ConfigSource", "DEFAULT_CONFIG_DIR", "DEFAULT_SETTINGS", "SETTINGS_SCHEMA", "Setting",
+    "fingerprint", "load_config", "load_settings", "merged_settings", "read_yaml",
 ]
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -42,109 +42,165 @@ DEFAULT_CONFIG_DIR = PACKAGE_DIR.parent / "configs"
 DEFAULT_SETTINGS = DEFAULT_CONFIG_DIR / "settings.yaml"
 COMMAND_LINE = Path("<command line>")
 
-Share = Annotated[float, Field(ge=0.0, le=1.0)]  # a fraction or probability
-Positive = Annotated[int, Field(ge=1)]
+_SHARE: dict[str, float] = {"ge": 0.0, "le": 1.0}  # a fraction or probability
+_POSITIVE: dict[str, float] = {"ge": 1}
 
 
-class _Section(BaseModel):
-    # strict: "1" is not 1 and 1 is not True; floats still accept whole numbers
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+@dataclass(frozen=True)
+class Setting:
+    """One setting's type and range, by its dotted key in settings.yaml.
+
+    ``kind`` is ``bool``, ``int``, ``float`` (a whole number is accepted and
+    becomes a float), ``str``, ``list`` (of strings) or a tuple of the accepted
+    strings. Types are strict: ``"1"`` is not 1 and ``1`` is not ``True``. The
+    bounds ``gt``, ``ge``, ``lt`` and ``le`` apply to numbers, ``min_length``
+    to strings.
+    """
+
+    key: str
+    kind: type | tuple[str, ...]
+    gt: float | None = None
+    ge: float | None = None
+    lt: float | None = None
+    le: float | None = None
+    min_length: int = 0
 
 
-class PathsSchema(_Section):
-    actors: str
-    instruments: str
-    patterns: str
-    contradictions: str
+SETTINGS_SCHEMA: tuple[Setting, ...] = (
+    Setting("paths.actors", str),
+    Setting("paths.instruments", str),
+    Setting("paths.patterns", str),
+    Setting("paths.contradictions", str),
+    Setting("extract.backend", PDF_BACKENDS),
+    Setting("extract.furniture_zone", float, gt=0.0, lt=0.5),
+    Setting("extract.furniture_min_repeat", float, gt=0.0, le=1.0),
+    Setting("extract.footnote_size_ratio", float, gt=0.0, le=2.0),
+    Setting("extract.footnote_zone", float, **_SHARE),
+    Setting("extract.min_column_gap", float, gt=0.0),
+    Setting("extract.image_only_max_chars", int, ge=0),
+    Setting("extract.heading_size_ratio", float, ge=1.0),
+    Setting("extract.max_heading_words", int, **_POSITIVE),
+    Setting("extract.garbled_min_share", float, gt=0.0, le=1.0),
+    Setting("extract.garbled_min_words", int, **_POSITIVE),
+    Setting("extract.max_content_mb", int, **_POSITIVE),
+    Setting("segment.model", str, min_length=1),
+    Setting("segment.batch_size", int, **_POSITIVE),
+    Setting("segment.disable", list),
+    Setting("recognise.recommendation_threshold", float, **_SHARE),
+    Setting("recognise.home_state_min_share", float, **_SHARE),
+    Setting("recognise.home_state_min_mentions", int, **_POSITIVE),
+    Setting("classify.instrument_threshold", float, **_SHARE),
+    Setting("classify.max_instruments", int, ge=1, le=18),
+    Setting("classify.implicit_target_min_support", int, ge=0),
+    Setting("graph.measure_merge_threshold", float, **_SHARE),
+    Setting("run.jobs", int, **_POSITIVE),
+    Setting("run.executor", EXECUTORS),
+    Setting("run.cache", bool),
+    Setting("limits.document_seconds", int, **_POSITIVE),
+    Setting("limits.document_memory_mb", int, ge=256),
+    Setting("limits.max_pages", int, **_POSITIVE),
+    Setting("evaluate.match_threshold", float, gt=0.0, le=1.0),
+    Setting("train.detector.c", float, gt=0.0),
+    Setting("train.detector.min_df", int, **_POSITIVE),
+    Setting("train.detector.ngram_weight", float, ge=0.0),
+    Setting("train.detector.max_ngrams", int, **_POSITIVE),
+    Setting("train.detector.calibration_folds", int, ge=2),
+    Setting("train.detector.max_iter", int, **_POSITIVE),
+    Setting("train.detector.random_state", int, ge=0),
+    Setting("train.instruments.c", float, gt=0.0),
+    Setting("train.instruments.max_iter", int, **_POSITIVE),
+    Setting("train.instruments.random_state", int, ge=0),
+)
+"""Every setting's type and range, in the order they are checked; the defaults themselves live in settings.yaml."""
 
 
-class ExtractSchema(_Section):
-    backend: Literal[PDF_BACKENDS]  # type: ignore[valid-type]
-    furniture_zone: Annotated[float, Field(gt=0.0, lt=0.5)]
-    furniture_min_repeat: Annotated[float, Field(gt=0.0, le=1.0)]
-    footnote_size_ratio: Annotated[float, Field(gt=0.0, le=2.0)]
-    footnote_zone: Share
-    min_column_gap: Annotated[float, Field(gt=0.0)]
-    image_only_max_chars: Annotated[int, Field(ge=0)]
-    heading_size_ratio: Annotated[float, Field(ge=1.0)]
-    max_heading_words: Positive
-    garbled_min_share: Annotated[float, Field(gt=0.0, le=1.0)]
-    garbled_min_words: Positive
-    max_content_mb: Positive
+def _schema_tree(schema: Sequence[Setting]) -> dict[str, Any]:
+    """The schema as nested sections, in its order: ``{"run": {"jobs": Setting(...), ...}, ...}``."""
+    tree: dict[str, Any] = {}
+    for setting in schema:
+        *sections, name = setting.key.split(".")
+        node = tree
+        for section in sections:
+            node = node.setdefault(section, {})
+        node[name] = setting
+    return tree
 
 
-class SegmentSchema(_Section):
-    model: Annotated[str, Field(min_length=1)]
-    batch_size: Positive
-    disable: list[str]
+class _Invalid(ValueError):
+    """A value the schema refuses: the dotted entry, what was expected, and what arrived."""
+
+    def __init__(self, entry: str, expected: str, value: Any) -> None:
+        super().__init__(f"{entry}: {expected}, got {value!r}")
+        self.entry, self.expected, self.value = entry, expected, value
 
 
-class RecogniseSchema(_Section):
-    recommendation_threshold: Share
-    home_state_min_share: Share
-    home_state_min_mentions: Positive
+# checked in this order, so that NaN (no comparison holds) is reported by its upper bound
+_BOUNDS = (("le", "<=", operator.le), ("lt", "<", operator.lt), ("ge", ">=", operator.ge), ("gt", ">", operator.gt))
+_TYPE_NAMES = {bool: "bool", int: "int", float: "float", str: "str", list: "a list"}
 
 
-class ClassifySchema(_Section):
-    instrument_threshold: Share
-    max_instruments: Annotated[int, Field(ge=1, le=18)]
-    implicit_target_min_support: Annotated[int, Field(ge=0)]
+def _is_a(value: Any, kind: type) -> bool:
+    if kind is float:  # a whole number is a float too; a bool is neither
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if kind is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, kind)
 
 
-class GraphSchema(_Section):
-    measure_merge_threshold: Share
+def _check_value(setting: Setting, value: Any, entry: str) -> Any:
+    """``value`` as the settings hold it (a whole number made a float where a float is expected), or _Invalid."""
+    kind = setting.kind
+    if isinstance(kind, tuple):
+        if not (isinstance(value, str) and value in kind):
+            raise _Invalid(entry, f"expected one of {', '.join(kind)}", value)
+        return value
+    if not _is_a(value, kind):
+        raise _Invalid(entry, f"expected {_TYPE_NAMES[kind]}", value)
+    if kind is list:
+        for index, item in enumerate(value):
+            if not isinstance(item, str):
+                raise _Invalid(f"{entry}.{index}", "expected str", item)
+        return list(value)
+    if kind is str and len(value) < setting.min_length:
+        raise _Invalid(entry, "expected a non-empty string", value)
+    if kind in (int, float):
+        return _check_number(setting, value, entry)
+    return value
 
 
-class RunSchema(_Section):
-    jobs: Positive
-    executor: Literal[EXECUTORS]  # type: ignore[valid-type]
-    cache: bool
+def _check_number(setting: Setting, value: int | float, entry: str) -> int | float:
+    try:
+        number = float(value) if setting.kind is float else value
+    except OverflowError:  # a whole number too large for a float
+        raise _Invalid(entry, "expected a finite number", value) from None
+    for name, sign, holds in _BOUNDS:
+        bound = getattr(setting, name)
+        if bound is not None and not holds(number, bound):
+            raise _Invalid(entry, f"expected a number {sign} {bound}", value)
+    if setting.kind is float and not math.isfinite(number):  # +inf where no upper bound is set
+        raise _Invalid(entry, "expected a finite number", value)
+    return number
 
 
-class LimitsSchema(_Section):
-    document_seconds: Positive
-    document_memory_mb: Annotated[int, Field(ge=256)]
-    max_pages: Positive
-
-
-class EvaluateSchema(_Section):
-    match_threshold: Annotated[float, Field(gt=0.0, le=1.0)]
-
-
-class DetectorTrainSchema(_Section):
-    c: Annotated[float, Field(gt=0.0)]
-    min_df: Positive
-    ngram_weight: Annotated[float, Field(ge=0.0)]
-    max_ngrams: Positive
-    calibration_folds: Annotated[int, Field(ge=2)]
-    max_iter: Positive
-    random_state: Annotated[int, Field(ge=0)]
-
-
-class InstrumentTrainSchema(_Section):
-    c: Annotated[float, Field(gt=0.0)]
-    max_iter: Positive
-    random_state: Annotated[int, Field(ge=0)]
-
-
-class TrainSchema(_Section):
-    detector: DetectorTrainSchema
-    instruments: InstrumentTrainSchema
-
-
-class SettingsSchema(_Section):
-    """Every setting's type and range; the defaults themselves live in configs/settings.yaml."""
-
-    paths: PathsSchema
-    extract: ExtractSchema
-    segment: SegmentSchema
-    recognise: RecogniseSchema
-    classify: ClassifySchema
-    graph: GraphSchema
-    run: RunSchema
-    limits: LimitsSchema
-    evaluate: EvaluateSchema
-    train: TrainSchema
+def _check_section(schema: dict[str, Any], given: Any, trail: str) -> dict[str, Any]:
+    """``given`` checked against a section of the schema: every key present and valid, in the schema's order,
+    then no key the schema does not have."""
+    if not isinstance(given, dict):
+        raise _Invalid(trail, "expected a mapping", given)
+    checked: dict[str, Any] = {}
+    for name, spec in schema.items():
+        entry = f"{trail}.{name}" if trail else name
+        if name not in given:
+            raise _Invalid(entry, "expected this setting (it is missing)", given)
+        value = given[name]
+        checked[name] = _check_section(spec, value, entry) if isinstance(spec, dict) else _check_value(spec, value, entry)
+    for name, value in given.items():
+        entry = f"{trail}.{name}" if trail else str(name)
+        if not isinstance(name, str):  # YAML allows a number as a key
+            raise _Invalid(entry, "expected keys should be strings", name)
+        if name not in schema:
+            raise _Invalid(entry, "is not a known setting", value)
+    return checked
 
 
 def _merge_checked(defaults: dict[str, Any], given: Any, path: Path, trail: str) -> dict[str, Any]:
@@ -170,45 +226,24 @@ def _dotted_keys(tree: Any, trail: str = "") -> set[str]:
     return keys
 
 
-_EXPECTED_TYPES = {
-    "int_type": "int", "float_type": "float", "bool_type": "bool", "string_type": "str", "list_type": "a list",
-    "model_type": "a mapping", "dict_type": "a mapping", "missing": "this setting (it is missing)",
-}
-_BOUNDS = {"greater_than": ">", "greater_than_equal": ">=", "less_than": "<", "less_than_equal": "<="}
-
-
-def _expected(error: dict[str, Any]) -> str:
-    """What the schema expected, in the words of a settings file ("expected int", "expected a number >= 1")."""
-    kind, context = error["type"], error.get("ctx") or {}
-    if kind in _EXPECTED_TYPES:
-        return f"expected {_EXPECTED_TYPES[kind]}"
-    if kind == "literal_error":
-        choices = re.findall(r"'([^']*)'", context.get("expected", ""))
-        return f"expected one of {', '.join(choices)}"
-    if kind in _BOUNDS:
-        bound = next(iter(context.values()), "?")
-        return f"expected a number {_BOUNDS[kind]} {bound}"
-    if kind == "string_too_short":
-        return "expected a non-empty string"
-    if kind == "extra_forbidden":
-        return "is not a known setting"
-    return f"expected {error['msg'].lower()}"
-
-
 def validate_settings(settings: dict[str, Any], origin: dict[str, Path]) -> dict[str, Any]:
-    """Check merged settings against :class:`SettingsSchema`; ``origin`` names the file each key came from."""
+    """Check merged settings against :data:`SETTINGS_SCHEMA`; ``origin`` names the file each key came from.
+
+    Returns the settings in the schema's order, whole numbers made floats where
+    floats are expected. The first problem, in the schema's order, raises a
+    ConfigError naming the file, the entry, what was expected and what arrived.
+    """
     try:
-        checked = SettingsSchema.model_validate(settings)
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        entry = ".".join(str(part) for part in error["loc"])
-        source = origin.get(entry) or origin.get(entry.split(".")[0]) or DEFAULT_SETTINGS
+        return _check_section(_schema_tree(SETTINGS_SCHEMA), settings, "")
+    except _Invalid as invalid:
+        entry = invalid.entry
+        parts = entry.split(".")  # the file that gave the entry, or the nearest section above it (a list's item)
+        prefixes = (".".join(parts[:end]) for end in range(len(parts), 0, -1))
+        source = next((origin[prefix] for prefix in prefixes if prefix in origin), DEFAULT_SETTINGS)
         raise ConfigError(
-            source, entry, f"{_expected(error)}, got {error.get('input')!r}",
+            source, entry, f"{invalid.expected}, got {invalid.value!r}",
             f"see the entry's comment and default in {DEFAULT_SETTINGS.name}",
         ) from None
-    # the schema's coercions (a whole number where a float is expected) are kept
-    return json.loads(checked.model_dump_json())
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ PAPER = REPO / "corpus" / "astapenia-2023-rethinking-western-policy-belarus.pdf"
 
 # Libraries `extract --backend pdfium` has no use for: spaCy and the learners
 # come with the taxonomies and later stages, pdfminer with the other backend.
-NOT_FOR_PDFIUM = ("spacy", "thinc", "sklearn", "scipy", "pdfminer", "pdfplumber")
+NOT_FOR_PDFIUM = ("spacy", "thinc", "sklearn", "scipy", "pdfminer", "pdfplumber", "pydantic")
 
 LOADED_AFTER_EXTRACT = """
 import sys
