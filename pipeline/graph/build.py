@@ -51,6 +51,7 @@ def _instrument_attributes(instrument_id: str, config: Config) -> dict[str, Any]
         "label": instrument.label if instrument is not None else instrument_id,
         "instrument_id": instrument_id,
         "dime": instrument.group if instrument is not None else "",
+        "nato_tool": instrument.tool if instrument is not None else "",
     }
 
 
@@ -76,6 +77,8 @@ def _measure_attributes(measure: MergedMeasure, items: Sequence[AnalysedRecommen
     instruments = sorted({i for r in recs for i in r.instruments})
     groups = sorted({config.instruments.instruments[i].group for i in instruments
                      if i in config.instruments.instruments})
+    tools = sorted({config.instruments.instruments[i].tool for i in instruments
+                    if i in config.instruments.instruments})
     modalities = Counter(r.modality for r in recs)
     modality = max(modalities, key=lambda m: (modalities[m], MODALITY_STRENGTH.get(m, 0), m))
     return {
@@ -84,6 +87,7 @@ def _measure_attributes(measure: MergedMeasure, items: Sequence[AnalysedRecommen
         "text": measure.text,
         "instruments": LIST_SEPARATOR.join(instruments),
         "dime": LIST_SEPARATOR.join(groups),
+        "nato_tool": LIST_SEPARATOR.join(tools),
         "issuers": LIST_SEPARATOR.join(sorted({a for r in recs for a in r.issuers})),
         "modality": modality,
         "polarity": "refrain" if measure.negated else "do",

@@ -18,7 +18,7 @@ EDGE_TYPES = (ADDRESSED_TO, TARGETS, USES, PROPOSED_IN, PROPOSED_BY, CONTRADICTS
 # List-valued attributes are stored joined with this so that they stay scalars.
 LIST_SEPARATOR = ";"
 # Attributes that hold LIST_SEPARATOR-joined lists (exporters type them as arrays).
-LIST_ATTRIBUTES = frozenset({"instruments", "dime", "issuers", "audience"})
+LIST_ATTRIBUTES = frozenset({"instruments", "dime", "nato_tool", "issuers", "audience"})
 SECTION_SEPARATOR = " > "
 UNSPECIFIED_ACTOR = "unspecified"
 MEASURE_HASH_LENGTH = 12

@@ -281,7 +281,8 @@ def _measure_record(node: Any, attrs: Mapping[str, Any], mid: str, facts: _Measu
     return {
         "id": mid, "key": str(node), "label": _text(attrs.get("label")) or _text(attrs.get("text")),
         "text": _text(attrs.get("text")), "instruments": _split(attrs.get("instruments")),
-        "dime": _split(attrs.get("dime")), "modality": _text(attrs.get("modality")),
+        "dime": _split(attrs.get("dime")), "nato_tool": _split(attrs.get("nato_tool")),
+        "modality": _text(attrs.get("modality")),
         "polarity": _text(attrs.get("polarity")), "support_docs": _int(attrs.get("support_docs")) or len(docs),
         "support_sentences": _int(attrs.get("support_sentences")) or len(evidence),
         "docs": sorted(docs), "addressed_by": sorted(facts.addressed_by), "targets": sorted(facts.targets),
@@ -305,12 +306,14 @@ def _actor_records(actor_nodes: Sequence[tuple[Any, dict[str, Any]]], cy_id: Map
 def _instrument_records(graph: nx.MultiDiGraph, used: Iterable[str]) -> list[dict[str, str]]:
     """Instrument nodes, plus any instrument a measure or row names without a node."""
     found = {
-        _text(a.get("instrument_id")) or str(n).removeprefix("instrument:"): (_text(a.get("label")), _text(a.get("dime")))
+        _text(a.get("instrument_id")) or str(n).removeprefix("instrument:"):
+            (_text(a.get("label")), _text(a.get("dime")), _text(a.get("nato_tool")))
         for n, a in _nodes_of_kind(graph, INSTRUMENT)
     }
     for iid in used:
-        found.setdefault(iid, ("", ""))
-    return [{"id": iid, "label": label or iid, "dime": dime} for iid, (label, dime) in sorted(found.items())]
+        found.setdefault(iid, ("", "", ""))
+    return [{"id": iid, "label": label or iid, "dime": dime, "nato_tool": tool}
+            for iid, (label, dime, tool) in sorted(found.items())]
 
 
 def _document_records(graph: nx.MultiDiGraph, used: Iterable[str]) -> list[dict[str, Any]]:
@@ -368,5 +371,7 @@ def build_payload(
         "instruments": instruments,
         "documents": documents,
         "dime": sorted({i["dime"] for i in instruments if i["dime"]} | {g for m in measures for g in m["dime"]}),
+        "nato_tools": sorted({i["nato_tool"] for i in instruments if i["nato_tool"]}
+                             | {t for m in measures for t in m["nato_tool"]}),
         "rows": rows,
     }

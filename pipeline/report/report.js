@@ -52,14 +52,17 @@
     return doc && doc.title ? doc.title : id;
   };
   const dimeOfInstruments = (ids) => ids.map((id) => (instruments.get(id) || {}).dime).filter(Boolean);
+  const toolsOfInstruments = (ids) => ids.map((id) => (instruments.get(id) || {}).nato_tool).filter(Boolean);
 
   for (const m of DATA.measures) {
     m.dimeAll = Array.from(new Set([...m.dime, ...dimeOfInstruments(m.instruments)]));
+    m.toolAll = Array.from(new Set([...(m.nato_tool || []), ...toolsOfInstruments(m.instruments)]));
   }
   DATA.rows.forEach((row, index) => {
     const measure = measures.get(row.measure);
     row.order = index;
     row.dimeAll = Array.from(new Set([...dimeOfInstruments(row.instruments), ...(measure ? measure.dimeAll : [])]));
+    row.toolAll = Array.from(new Set([...toolsOfInstruments(row.instruments), ...(measure ? measure.toolAll : [])]));
     row.haystack = [
       row.doc, documentName(row.doc), row.page, row.text, row.section, row.modality, row.polarity,
       ...row.addressees, ...row.addressees.map(actorName), ...row.targets, ...row.targets.map(actorName),
@@ -206,11 +209,12 @@
   // ---- filters -------------------------------------------------------------
 
   const state = {
-    actor: "", role: "any", instrument: "", document: "", dime: "", contradictions: false,
+    actor: "", role: "any", instrument: "", document: "", dime: "", tool: "", contradictions: false,
     search: "", sortKey: "doc", sortDir: 1, selectedRow: "",
   };
 
-  const anyGraphFilter = () => Boolean(state.actor || state.instrument || state.document || state.dime || state.contradictions);
+  const anyGraphFilter = () => Boolean(state.actor || state.instrument || state.document || state.dime || state.tool
+    || state.contradictions);
 
   function servesActor(m, actorId) {
     const addressed = state.role !== "target" && m.addressed_by.includes(actorId);
@@ -223,6 +227,7 @@
       && (!state.instrument || m.instruments.includes(state.instrument))
       && (!state.document || m.docs.includes(state.document))
       && (!state.dime || m.dimeAll.includes(state.dime))
+      && (!state.tool || m.toolAll.includes(state.tool))
       && (!state.contradictions || m.contradicts.length > 0);
   }
 
@@ -236,6 +241,7 @@
     if (state.instrument && !row.instruments.includes(state.instrument)) return false;
     if (state.document && row.doc !== state.document) return false;
     if (state.dime && !row.dimeAll.includes(state.dime)) return false;
+    if (state.tool && !row.toolAll.includes(state.tool)) return false;
     if (state.contradictions && !(measures.has(row.measure) && measures.get(row.measure).contradicts.length)) return false;
     return !state.search || row.haystack.includes(state.search);
   }
@@ -278,7 +284,7 @@
 
   const selects = {
     actor: byId("filter-actor"), role: byId("filter-role"), instrument: byId("filter-instrument"),
-    document: byId("filter-document"), dime: byId("filter-dime"),
+    document: byId("filter-document"), dime: byId("filter-dime"), tool: byId("filter-tool"),
   };
   fillSelect(selects.actor, DATA.actors.slice().sort((a, b) => a.label.localeCompare(b.label))
     .map((a) => [a.id, a.label + " (" + a.measures + ")"]));
@@ -286,6 +292,7 @@
   fillSelect(selects.document, DATA.documents.map((d) => [d.id, (d.title ? shorten(d.title, 60) + " (" + d.id + ")" : d.id)
     + (d.genre ? " \u2013 " + d.genre.replace(/_/g, " ") : "")]));
   fillSelect(selects.dime, DATA.dime.map((g) => [g, g]));
+  fillSelect(selects.tool, (DATA.nato_tools || []).map((t) => [t, t]));
 
   for (const [key, select] of Object.entries(selects)) {
     select.addEventListener("change", () => {
@@ -299,7 +306,8 @@
   });
   byId("layout").addEventListener("change", (event) => runLayout(event.target.value));
   byId("reset").addEventListener("click", () => {
-    Object.assign(state, { actor: "", role: "any", instrument: "", document: "", dime: "", contradictions: false, search: "" });
+    Object.assign(state, { actor: "", role: "any", instrument: "", document: "", dime: "", tool: "", contradictions: false,
+      search: "" });
     for (const [key, select] of Object.entries(selects)) select.value = state[key];
     byId("filter-contradictions").checked = false;
     byId("search").value = "";
@@ -375,6 +383,7 @@
       facts([
         ["Instruments", m.instruments.map(instrumentName).join(", ")],
         ["DIME", m.dimeAll.join(", ")],
+        ["Tool of government", m.toolAll.join(", ")],
         ["Modality", m.modality],
         ["Polarity", m.polarity],
         ["Addressed to", m.addressed_by.map((a) => actors.get(a).label).join(", ")],

@@ -1,7 +1,8 @@
-"""The instrument taxonomy (``configs/instruments.yaml``): ids, DIME groups, seed terms."""
+"""The instrument taxonomy (``configs/instruments.yaml``): ids, DIME groups, Hood's NATO tools, seed terms."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,7 +12,7 @@ from pipeline.errors import ConfigError
 from pipeline.yamlio import read_yaml
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
-INSTRUMENT_KEYS = {"label", "group", "definition", "terms", "acts_on"}
+INSTRUMENT_KEYS = {"label", "group", "tool", "definition", "terms", "acts_on"}
 # Whom a measure of this instrument acts on when the text names nobody: the
 # paper's adversary (sanctioned, investigated, engaged with), its beneficiary
 # (aided, informed, given visas), or no one in particular.
@@ -26,6 +27,7 @@ class Instrument:
     definition: str
     terms: tuple[str, ...]
     acts_on: str = "none"  # one of ACTS_ON
+    tool: str = ""  # Hood's tool of government (nodality, authority, treasure, organisation)
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,7 @@ class InstrumentTaxonomy:
     path: str
     groups: dict[str, str]  # group id -> label
     instruments: dict[str, Instrument]
+    tools: dict[str, str] = dataclasses.field(default_factory=dict)  # tool id -> label
 
     @property
     def ids(self) -> tuple[str, ...]:
@@ -41,16 +44,23 @@ class InstrumentTaxonomy:
     def group_of(self, instrument_id: str) -> str:
         return self.instruments[instrument_id].group
 
+    def tool_of(self, instrument_id: str) -> str:
+        return self.instruments[instrument_id].tool
+
 
 def load_instruments(path: str | Path) -> InstrumentTaxonomy:
     """Read and validate the instrument taxonomy."""
     path = Path(path)
     data = read_yaml(path)
-    if not isinstance(data, dict) or set(data) - {"groups", "instruments"}:
-        raise ConfigError(path, "top level", "expected the keys 'groups' and 'instruments' only")
+    if not isinstance(data, dict) or set(data) - {"groups", "tools", "instruments"}:
+        raise ConfigError(path, "top level", "expected the keys 'groups', 'tools' and 'instruments' only")
     groups = data.get("groups") or {}
     if not isinstance(groups, dict) or not groups:
         raise ConfigError(path, "groups", "expected a mapping of group id to label")
+    tools = data.get("tools") or {}
+    if not isinstance(tools, dict) or not tools:
+        raise ConfigError(path, "tools", "expected a mapping of tool id to label",
+                          "Hood's tools of government: nodality, authority, treasure, organisation")
     raw: Any = data.get("instruments") or {}
     if not isinstance(raw, dict) or not raw:
         raise ConfigError(path, "instruments", "expected a mapping of instrument id to its definition")
@@ -70,6 +80,10 @@ def load_instruments(path: str | Path) -> InstrumentTaxonomy:
         if group not in groups:
             raise ConfigError(path, f"{entry}.group", f"names unknown group {group!r}",
                               f"declare it under 'groups' ({', '.join(groups)})")
+        tool = spec.get("tool")
+        if tool not in tools:
+            raise ConfigError(path, f"{entry}.tool", f"names unknown tool {tool!r}",
+                              f"give every instrument one of the tools declared under 'tools' ({', '.join(tools)})")
         terms = spec.get("terms") or []
         if not isinstance(terms, list) or not all(isinstance(t, str) and t.strip() for t in terms):
             raise ConfigError(path, f"{entry}.terms", "expected a list of non-empty strings")
@@ -86,5 +100,6 @@ def load_instruments(path: str | Path) -> InstrumentTaxonomy:
             definition=str(spec.get("definition") or ""),
             terms=tuple(t.lower().strip() for t in terms),
             acts_on=acts_on,
+            tool=tool,
         )
-    return InstrumentTaxonomy(path=str(path), groups=dict(groups), instruments=instruments)
+    return InstrumentTaxonomy(path=str(path), groups=dict(groups), instruments=instruments, tools=dict(tools))

@@ -38,6 +38,9 @@ INSTRUMENTS = {
     "civil_society_support": "societal",
     "accountability": "legal",
 }
+# Hood's tools of government of the same instruments (configs/instruments.yaml)
+TOOLS = {"sanctions": "authority", "diplomatic_engagement": "nodality", "diplomatic_isolation": "authority",
+         "civil_society_support": "organisation", "accountability": "authority"}
 DOCUMENTS = {
     "doc-alpha": ("Options for a harder line", "2021", "Institute A"),
     "doc-beta": ("Keeping channels open", "2022", ""),
@@ -100,7 +103,8 @@ def build_graph(measures: tuple[MeasureSpec, ...] = MEASURES, contradiction=CONT
     for doc_id, (title, date, publisher) in documents.items():
         graph.add_node(f"document:{doc_id}", kind="document", label=title, doc_id=doc_id, title=title, date=date, publisher=publisher)
     for iid, dime in INSTRUMENTS.items():
-        graph.add_node(f"instrument:{iid}", kind="instrument", label=iid.replace("_", " "), instrument_id=iid, dime=dime)
+        graph.add_node(f"instrument:{iid}", kind="instrument", label=iid.replace("_", " "), instrument_id=iid, dime=dime,
+                       nato_tool=TOOLS[iid])
     recommendations: list[Recommendation] = []
     for index, spec in enumerate(measures):
         node = measure_node_id(spec.text)

@@ -178,7 +178,7 @@ def test_clicking_headers_sorts_the_table(open_report, report_graph):
 def test_every_control_works_offline_without_errors(open_report, report_graph):
     report = open_report(*report_graph)
     page = report.page
-    for select in ("#filter-instrument", "#filter-document", "#filter-dime"):
+    for select in ("#filter-instrument", "#filter-document", "#filter-dime", "#filter-tool"):
         chosen = page.locator(select).select_option(index=1)
         assert page.evaluate(VISIBLE_MEASURES) < len(MEASURES), f"{select} = {chosen} filtered nothing"
         page.locator(select).select_option(index=0)

@@ -91,6 +91,7 @@ def test_filters_offer_every_instrument_document_and_dime_group(report_graph):
     assert {i["id"] for i in payload["instruments"]} >= {i for m in MEASURES for i in m.instruments}
     assert [d["id"] for d in payload["documents"]] == ["doc-alpha", "doc-beta"]
     assert payload["dime"] == ["diplomatic", "economic", "legal", "societal"]
+    assert payload["nato_tools"] == ["authority", "nodality", "organisation"]
 
 
 def test_non_finite_scores_become_null_so_the_json_stays_valid(report_graph):
