@@ -77,8 +77,10 @@ def test_unknown_role_is_a_config_error_naming_the_entry(tmp_path):
     path = tmp_path / "instruments.yaml"
     path.write_text(
         "groups: {economic: Economic}\n"
+        "tools: {authority: Authority}\n"
         "instruments:\n"
-        "  sanctions: {label: Sanctions, group: economic, definition: restricts, terms: [sanction], acts_on: enemy}\n",
+        "  sanctions: {label: Sanctions, group: economic, tool: authority, definition: restricts,"
+        " terms: [sanction], acts_on: enemy}\n",
         encoding="utf-8",
     )
     with pytest.raises(ConfigError, match=r"instruments\.sanctions\.acts_on.*adversary, beneficiary, none"):
